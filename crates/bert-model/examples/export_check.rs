@@ -1,0 +1,111 @@
+//! Writes checkpoints changed by our own code for `tests/reference/check_saved.py`, which loads
+//! them with `transformers.AutoModelFor…` and compares its logits with ours.
+//!
+//! ```text
+//! cargo run --release -p bert-model --example export_check -- /tmp/bert-export
+//! python3 tests/reference/check_saved.py /tmp/bert-export
+//! ```
+//! Each fixture model takes three AdamW steps on the CPU (so the weights are ours, not the
+//! fixture's), is saved with `save_dir`, and its logits on the fixture batches are written to
+//! `ours.json`.
+
+use std::path::PathBuf;
+
+use bert_model::save::save_dir;
+use bert_model::{
+    BertConfig, BertForQuestionAnswering, BertForSequenceClassification, BertInput, Checkpoint,
+};
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::{Device, Tensor};
+use serde_json::{Value, json};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/model")
+}
+
+fn input(batch: &Value, config: &BertConfig, device: &Device) -> BertInput {
+    let rows = |key: &str| -> Vec<Vec<u32>> {
+        batch[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(batch["attention_mask"].as_array().unwrap())
+            .map(|(r, m)| {
+                let n = m
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|v| v.as_u64() == Some(1))
+                    .count();
+                r.as_array().unwrap()[..n]
+                    .iter()
+                    .map(|v| v.as_u64().unwrap() as u32)
+                    .collect()
+            })
+            .collect()
+    };
+    let pad = batch["input_ids"][0].as_array().unwrap().len();
+    BertInput::from_rows(
+        &rows("input_ids"),
+        &rows("token_type_ids"),
+        Some(pad),
+        config,
+        device,
+    )
+    .unwrap()
+}
+
+fn flat<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().convert::<f32>().try_to_vec().unwrap()
+}
+
+fn main() {
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "/tmp/bert-export".into()),
+    );
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected.json")).unwrap())
+            .unwrap();
+    let batches = &expected["batches"];
+    let train = Device::flex().autodiff();
+    let mut ours = json!({});
+
+    for name in ["classifier", "regression"] {
+        let ckpt =
+            Checkpoint::<BertForSequenceClassification>::from_dir(fixtures().join(name), &train)
+                .unwrap();
+        let (config, mut model) = (ckpt.config, ckpt.model);
+        let mut optim = AdamWConfig::new().init();
+        for _ in 0..3 {
+            let x = input(&batches["short"]["inputs"], &config, &train);
+            let loss = model.forward(x).powf_scalar(2.0).mean();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(1e-2, model, grads);
+        }
+        save_dir(&model, &config, out.join(name)).unwrap();
+        for (b, batch) in batches.as_object().unwrap() {
+            let logits = model.forward(input(&batch["inputs"], &config, &train));
+            ours[format!("{name}.{b}")] = json!(flat(logits));
+        }
+    }
+    let ckpt =
+        Checkpoint::<BertForQuestionAnswering>::from_dir(fixtures().join("qa"), &train).unwrap();
+    let (config, mut model) = (ckpt.config, ckpt.model);
+    let mut optim = AdamWConfig::new().init();
+    for _ in 0..3 {
+        let (s, e) = model.forward(input(&batches["short"]["inputs"], &config, &train));
+        let loss = (s.powf_scalar(2.0) + e.powf_scalar(2.0)).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-2, model, grads);
+    }
+    save_dir(&model, &config, out.join("qa")).unwrap();
+    for (b, batch) in batches.as_object().unwrap() {
+        let (s, e) = model.forward(input(&batch["inputs"], &config, &train));
+        ours[format!("qa.{b}.start")] = json!(flat(s));
+        ours[format!("qa.{b}.end")] = json!(flat(e));
+    }
+    std::fs::write(out.join("ours.json"), ours.to_string()).unwrap();
+    println!("wrote {}", out.display());
+}

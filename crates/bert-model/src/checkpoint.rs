@@ -1,0 +1,354 @@
+//! Loading Hugging Face checkpoints (`config.json` + `model.safetensors`, or
+//! `pytorch_model.bin` natively) into our modules, strictly: every parameter is filled or
+//! reported as freshly initialised, every shape checked, every unused key known or an error.
+
+use std::fmt::Display;
+
+use burn::store::{
+    ApplyResult, KeyRemapper, ModuleSnapshot, ModuleStore, PyTorchToBurnAdapter, SafetensorsStore,
+};
+use burn::tensor::Device;
+
+use crate::keys::{self, BERT_PREFIX};
+use crate::{
+    BertConfig, BertError, BertForQuestionAnswering, BertForSequenceClassification, BertModel,
+};
+
+/// Which HF class a module corresponds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadKind {
+    Base,
+    SequenceClassification,
+    QuestionAnswering,
+}
+
+impl HeadKind {
+    /// The `architectures` entry HF writes for this class.
+    pub fn architecture(self) -> &'static str {
+        match self {
+            Self::Base => "BertModel",
+            Self::SequenceClassification => "BertForSequenceClassification",
+            Self::QuestionAnswering => "BertForQuestionAnswering",
+        }
+    }
+
+    /// The head named by a config's `architectures`, if it is one of ours.
+    pub fn from_config(config: &BertConfig) -> Option<Self> {
+        let names = config.architectures.as_deref().unwrap_or_default();
+        [
+            Self::SequenceClassification,
+            Self::QuestionAnswering,
+            Self::Base,
+        ]
+        .into_iter()
+        .find(|h| names.iter().any(|n| n == h.architecture()))
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Base => "",
+            _ => BERT_PREFIX,
+        }
+    }
+
+    /// Our paths that a checkpoint may lack: HF initialises them afresh (and warns), as we do.
+    fn may_initialise(self, path: &str) -> bool {
+        match self {
+            Self::Base => path.starts_with("pooler."),
+            Self::SequenceClassification => {
+                path.starts_with("classifier.") || path.starts_with("bert.pooler.")
+            }
+            Self::QuestionAnswering => path.starts_with("qa_outputs."),
+        }
+    }
+}
+
+/// A module that can be built from a config and filled from an HF checkpoint.
+pub trait BertCheckpointModel: ModuleSnapshot + Sized {
+    const HEAD: HeadKind;
+    fn build(config: &BertConfig, device: &Device) -> Self;
+}
+
+impl BertCheckpointModel for BertModel {
+    const HEAD: HeadKind = HeadKind::Base;
+    fn build(config: &BertConfig, device: &Device) -> Self {
+        BertModel::new(config, true, device)
+    }
+}
+
+impl BertCheckpointModel for BertForSequenceClassification {
+    const HEAD: HeadKind = HeadKind::SequenceClassification;
+    fn build(config: &BertConfig, device: &Device) -> Self {
+        Self::new(config, device)
+    }
+}
+
+impl BertCheckpointModel for BertForQuestionAnswering {
+    const HEAD: HeadKind = HeadKind::QuestionAnswering;
+    fn build(config: &BertConfig, device: &Device) -> Self {
+        Self::new(config, device)
+    }
+}
+
+/// What a load did besides filling parameters, in HF key names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadReport {
+    /// Parameters the checkpoint lacked and that were initialised afresh (a new task head).
+    pub initialised: Vec<String>,
+    /// Checkpoint tensors deliberately not used (`position_ids`, pretraining or other heads).
+    pub unused: Vec<String>,
+}
+
+impl LoadReport {
+    /// One line for a log, like HF's warnings; `None` when there is nothing to say.
+    pub fn summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.initialised.is_empty() {
+            parts.push(format!(
+                "newly initialised (train before use): {}",
+                self.initialised.join(", ")
+            ));
+        }
+        if !self.unused.is_empty() {
+            parts.push(format!(
+                "unused checkpoint tensors: {}",
+                self.unused.join(", ")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// A model with its config and what loading it reported.
+#[derive(Debug)]
+pub struct Checkpoint<M> {
+    pub config: BertConfig,
+    pub model: M,
+    pub report: LoadReport,
+}
+
+impl<M: BertCheckpointModel> Checkpoint<M> {
+    /// Loads an HF folder: `config.json` and `model.safetensors` (else `pytorch_model.bin`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: impl AsRef<std::path::Path>, device: &Device) -> Result<Self, BertError> {
+        let dir = dir.as_ref();
+        let config_path = dir.join("config.json");
+        let text = std::fs::read_to_string(&config_path).map_err(|source| BertError::Io {
+            path: config_path.display().to_string(),
+            source,
+        })?;
+        let config = BertConfig::from_json(&text, &config_path.display().to_string())?;
+        let safetensors = dir.join("model.safetensors");
+        let bin = dir.join("pytorch_model.bin");
+        if safetensors.exists() {
+            let origin = safetensors.display().to_string();
+            let keys = safetensors_file_keys(&safetensors)?;
+            let store = SafetensorsStore::from_file(&safetensors)
+                .with_from_adapter(PyTorchToBurnAdapter)
+                .remap(remapper(M::HEAD, &keys))
+                .allow_partial(true);
+            Self::load(config, store, &keys, &origin, device)
+        } else if bin.exists() {
+            let origin = bin.display().to_string();
+            let mut probe = burn::store::PytorchStore::from_file(&bin);
+            let keys = probe.keys().map_err(|e| ckpt_err(&origin, e))?;
+            let store = burn::store::PytorchStore::from_file(&bin)
+                .remap(remapper(M::HEAD, &keys))
+                .allow_partial(true);
+            Self::load(config, store, &keys, &origin, device)
+        } else {
+            Err(BertError::Checkpoint {
+                origin: dir.display().to_string(),
+                message: "no model.safetensors or pytorch_model.bin in this folder".into(),
+            })
+        }
+    }
+
+    /// Loads from the bytes of `config.json` and `model.safetensors` (the browser's way).
+    pub fn from_bytes(
+        config_json: &[u8],
+        weights: Vec<u8>,
+        device: &Device,
+    ) -> Result<Self, BertError> {
+        let text = std::str::from_utf8(config_json).map_err(|e| BertError::Config {
+            origin: "config.json".into(),
+            message: e.to_string(),
+        })?;
+        let config = BertConfig::from_json(text, "config.json")?;
+        let keys = safetensors_keys(&weights, "model.safetensors")?;
+        let store = SafetensorsStore::from_bytes(Some(weights))
+            .with_from_adapter(PyTorchToBurnAdapter)
+            .remap(remapper(M::HEAD, &keys))
+            .allow_partial(true);
+        Self::load(config, store, &keys, "model.safetensors", device)
+    }
+
+    fn load<S>(
+        config: BertConfig,
+        mut store: S,
+        keys: &[String],
+        origin: &str,
+        device: &Device,
+    ) -> Result<Self, BertError>
+    where
+        S: ModuleStore,
+        S::Error: Display,
+    {
+        if keys.is_empty() {
+            return Err(BertError::Checkpoint {
+                origin: origin.into(),
+                message: "the checkpoint holds no tensors".into(),
+            });
+        }
+        let mut model = M::build(&config, device);
+        let result = model
+            .load_from(&mut store)
+            .map_err(|e| ckpt_err(origin, e))?;
+        let report = check(M::HEAD, Prefix::of(M::HEAD, keys), result).map_err(|message| {
+            BertError::Checkpoint {
+                origin: origin.into(),
+                message,
+            }
+        })?;
+        Ok(Self {
+            config,
+            model,
+            report,
+        })
+    }
+}
+
+/// Top-level parts of `BertModel`, which task models keep under `bert.`.
+const ENCODER_PARTS: [&str; 3] = ["embeddings.", "encoder.", "pooler."];
+
+/// How a checkpoint's `bert.` prefix differs from the module it is loaded into.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Prefix {
+    Same,
+    /// A task checkpoint loaded as a plain `BertModel`.
+    Strip,
+    /// A `BertModel` checkpoint loaded under a task head.
+    Add,
+}
+
+impl Prefix {
+    fn of(head: HeadKind, keys: &[String]) -> Self {
+        let prefixed = keys.iter().any(|k| k.starts_with(BERT_PREFIX));
+        match (head.prefix().is_empty(), prefixed) {
+            (true, true) => Self::Strip,
+            (false, false) => Self::Add,
+            _ => Self::Same,
+        }
+    }
+
+    /// The checkpoint's own name for one of our paths.
+    fn checkpoint_key(self, path: &str) -> String {
+        let key = keys::to_hf(path);
+        match self {
+            Self::Same => key,
+            Self::Strip if ENCODER_PARTS.iter().any(|p| key.starts_with(p)) => {
+                format!("{BERT_PREFIX}{key}")
+            }
+            Self::Strip => key,
+            Self::Add => key.strip_prefix(BERT_PREFIX).unwrap_or(&key).to_string(),
+        }
+    }
+}
+
+/// Key remapping for a checkpoint whose keys are `keys`, loaded as `head`.
+fn remapper(head: HeadKind, keys: &[String]) -> KeyRemapper {
+    let mut patterns: Vec<(&str, &str)> = Vec::new();
+    match Prefix::of(head, keys) {
+        Prefix::Strip => patterns.push((r"^bert\.", "")),
+        Prefix::Add => patterns.push((r"^(embeddings|encoder|pooler)\.", "bert.$1.")),
+        Prefix::Same => {}
+    }
+    patterns.extend_from_slice(keys::HF_TO_BURN);
+    // The patterns are constants and valid regexes.
+    KeyRemapper::from_patterns(patterns).unwrap_or_default()
+}
+
+/// Turns burn-store's result into our strict verdict.
+fn check(head: HeadKind, prefix: Prefix, result: ApplyResult) -> Result<LoadReport, String> {
+    if !result.errors.is_empty() {
+        let errors: Vec<String> = result.errors.iter().map(|e| e.to_string()).collect();
+        return Err(format!(
+            "tensors do not fit the config: {}",
+            errors.join("; ")
+        ));
+    }
+    let (initialised, missing): (Vec<String>, Vec<String>) = result
+        .missing
+        .into_iter()
+        .map(|(path, _)| path)
+        .partition(|p| head.may_initialise(p));
+    if !missing.is_empty() {
+        return Err(format!("missing tensors: {}", list(&missing)));
+    }
+    let (unused, unknown): (Vec<String>, Vec<String>) = result
+        .unused
+        .into_iter()
+        .partition(|p| keys::is_known_unused(p));
+    if !unknown.is_empty() {
+        let unknown: Vec<String> = unknown.iter().map(|p| prefix.checkpoint_key(p)).collect();
+        return Err(format!(
+            "unexpected tensors (not part of a BERT model): {}",
+            list(&unknown)
+        ));
+    }
+    Ok(LoadReport {
+        initialised: initialised.iter().map(|p| keys::to_hf(p)).collect(),
+        unused: unused.iter().map(|p| prefix.checkpoint_key(p)).collect(),
+    })
+}
+
+fn list(paths: &[String]) -> String {
+    let mut shown: Vec<String> = paths.iter().take(8).map(|p| keys::to_hf(p)).collect();
+    if paths.len() > 8 {
+        shown.push(format!("… ({} in all)", paths.len()));
+    }
+    shown.join(", ")
+}
+
+fn ckpt_err(origin: &str, e: impl Display) -> BertError {
+    BertError::Checkpoint {
+        origin: origin.into(),
+        message: e.to_string(),
+    }
+}
+
+/// Tensor names in a safetensors buffer, read from its JSON header.
+pub fn safetensors_keys(bytes: &[u8], origin: &str) -> Result<Vec<String>, BertError> {
+    let bad = |m: &str| ckpt_err(origin, format!("not a safetensors file: {m}"));
+    let len = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
+        .ok_or_else(|| bad("shorter than its 8-byte header length"))?;
+    let header = bytes
+        .get(8..8usize.saturating_add(len))
+        .ok_or_else(|| bad("header length exceeds the file"))?;
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(header).map_err(|e| bad(&e.to_string()))?;
+    Ok(map
+        .keys()
+        .filter(|k| *k != "__metadata__")
+        .cloned()
+        .collect())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn safetensors_file_keys(path: &std::path::Path) -> Result<Vec<String>, BertError> {
+    use std::io::Read;
+    let io = |source| BertError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).map_err(io)?;
+    let n = u64::from_le_bytes(len).min(100 << 20) as usize;
+    let mut head = len.to_vec();
+    head.resize(8 + n, 0);
+    file.read_exact(&mut head[8..]).map_err(io)?;
+    safetensors_keys(&head, &path.display().to_string())
+}

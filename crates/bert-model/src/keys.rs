@@ -1,0 +1,72 @@
+//! How Hugging Face checkpoint keys map onto our module paths.
+//!
+//! | Hugging Face key                           | our module path                          |
+//! |--------------------------------------------|------------------------------------------|
+//! | `*.attention.self.*`                       | `*.attention.self_attn.*` (`self` is a keyword) |
+//! | `*.LayerNorm.weight` / `.bias`             | `*.layer_norm.gamma` / `.beta` (adapter) |
+//! | `*.LayerNorm.gamma` / `.beta` (TF-era)     | `*.layer_norm.gamma` / `.beta`           |
+//! | `nn.Linear` `weight` `[out, in]`           | `Linear` `weight` `[in, out]` (adapter transposes) |
+//! | `bert.` prefix of task models              | `bert.` field of our heads; none on `BertModel` |
+//!
+//! Keys that a checkpoint may carry and we knowingly do not use are listed by
+//! [`is_known_unused`]; anything else left over is an error.
+
+/// Patterns (regex, replacement) from HF keys to our paths, common to every head.
+pub const HF_TO_BURN: &[(&str, &str)] = &[
+    (r"\.attention\.self\.", ".attention.self_attn."),
+    (r"LayerNorm\.", "layer_norm."),
+];
+
+/// Patterns from our paths (after the PyTorch adapter renamed gamma/beta) to HF keys.
+pub const BURN_TO_HF: &[(&str, &str)] = &[
+    (r"\.attention\.self_attn\.", ".attention.self."),
+    (r"layer_norm\.", "LayerNorm."),
+];
+
+/// The prefix under which a task model keeps its `BertModel`.
+pub const BERT_PREFIX: &str = "bert.";
+
+/// Checkpoint keys (after mapping to our paths) that are fine to leave unused: the
+/// `position_ids` buffer, pretraining heads (`cls.*`), and other task heads.
+pub fn is_known_unused(path: &str) -> bool {
+    let path = path.strip_prefix(BERT_PREFIX).unwrap_or(path);
+    path == "embeddings.position_ids"
+        || path.starts_with("cls.")
+        || path.starts_with("pooler.")
+        || path.starts_with("classifier.")
+        || path.starts_with("qa_outputs.")
+}
+
+/// Maps one of our paths back to the HF key, for messages.
+pub fn to_hf(path: &str) -> String {
+    path.replace(".attention.self_attn.", ".attention.self.")
+        .replace("layer_norm.gamma", "LayerNorm.weight")
+        .replace("layer_norm.beta", "LayerNorm.bias")
+        .replace("layer_norm.", "LayerNorm.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_unused_keys() {
+        assert!(is_known_unused("embeddings.position_ids"));
+        assert!(is_known_unused("bert.embeddings.position_ids"));
+        assert!(is_known_unused("cls.predictions.bias"));
+        assert!(!is_known_unused("bert.encoder.layer.0.output.dense.weight"));
+        assert!(!is_known_unused("something.else"));
+    }
+
+    #[test]
+    fn paths_map_back_to_hf_names() {
+        assert_eq!(
+            to_hf("bert.encoder.layer.1.attention.self_attn.query.weight"),
+            "bert.encoder.layer.1.attention.self.query.weight"
+        );
+        assert_eq!(
+            to_hf("embeddings.layer_norm.gamma"),
+            "embeddings.LayerNorm.weight"
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! BERT in Burn, numerically the model of Hugging Face's `transformers.BertModel`, with its
+//! sequence-classification and question-answering heads, and Hugging Face checkpoints
+//! (`config.json` + `model.safetensors`) read and written as `transformers` does.
+//!
+//! The code names no backend: every module runs on the `Device` it is created on (Flex on the
+//! CPU, wgpu on Vulkan/Metal/DX12/WebGPU).
+
+pub mod activation;
+pub mod attention;
+pub mod batch;
+pub mod checkpoint;
+pub mod config;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod device;
+pub mod embeddings;
+pub mod encoder;
+pub mod error;
+pub mod heads;
+mod init;
+pub mod keys;
+pub mod model;
+pub mod save;
+
+pub use batch::BertInput;
+pub use checkpoint::{BertCheckpointModel, Checkpoint, HeadKind, LoadReport};
+pub use config::BertConfig;
+pub use error::BertError;
+pub use heads::{BertForQuestionAnswering, BertForSequenceClassification};
+pub use model::{BertModel, BertModelOutput};

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Runs our bench and the PyTorch peer interleaved, N processes each (speed on these machines
+is bimodal per process), and prints a markdown table of medians with the ratio.
+
+    python3 tests/reference/bench_compare.py [--runs 3] [--device cpu] [-- extra bench args]
+
+Needs a release build of the example: cargo build --release -p bert-model --example bench
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def run(cmd):
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr}")
+    return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--torch-device", default="cpu")
+    p.add_argument("--threads", default="2")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("rest", nargs="*")
+    a = p.parse_args()
+    ours = [os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
+                         "release", "examples", "bench"), "--device", a.device] + a.rest
+    peer = [sys.executable, os.path.join(ROOT, "tests/reference/bench_torch.py"),
+            "--threads", a.threads, "--device", a.torch_device] + a.rest
+    rows = {}
+    for r in range(a.runs):
+        for name, cmd in [("burn", ours)] + ([] if a.no_torch else [("pytorch", peer)]):
+            for rec in run(cmd):
+                key = (rec["kind"], rec["shape"], rec["batch"], rec["seq"])
+                rows.setdefault(key, {}).setdefault(name, []).append(rec)
+            print(f"run {r + 1}/{a.runs} {name} done", file=sys.stderr)
+    print(f"| step | shape | batch×seq | burn ({a.device}) ms | burn tokens/s | burn GFLOP/s "
+          f"| PyTorch ({a.torch_device}) ms | PyTorch GFLOP/s | speed ratio burn/PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (kind, shape, batch, seq), by in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        med = {n: {f: statistics.median(r[f] for r in recs) for f in ("ms", "tokens_per_s", "gflops")}
+               for n, recs in by.items()}
+        b, t = med.get("burn"), med.get("pytorch")
+        ratio = f"{t['ms'] / b['ms']:.2f}×" if b and t else "–"
+        fmt = lambda m, f: f"{m[f]:.1f}" if m else "–"
+        print(f"| {kind} | {shape} | {batch}×{seq} | {fmt(b, 'ms')} | {fmt(b, 'tokens_per_s')} | "
+              f"{fmt(b, 'gflops')} | {fmt(t, 'ms')} | {fmt(t, 'gflops')} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
