@@ -32,10 +32,38 @@ def timed(iters, step, sync):
 
 
 def report(kind, shape, batch, seq, secs, flops, device):
-    print(json.dumps({"impl": "pytorch", "device": device, "kind": kind, "shape": shape,
+    report_impl("pytorch", kind, shape, batch, seq, secs, flops, device)
+
+
+def report_impl(impl, kind, shape, batch, seq, secs, flops, device):
+    print(json.dumps({"impl": impl, "device": device, "kind": kind, "shape": shape,
                       "batch": batch, "seq": seq, "ms": round(secs * 1e3, 2),
                       "tokens_per_s": round(batch * seq / secs),
                       "gflops": round(flops / secs / 1e9, 1)}), flush=True)
+
+
+def onnx_forward(model, ids, mask, a, shape, per_tok):
+    """Forward and batch-1 latency of the same weights in ONNX Runtime."""
+    import os
+    import tempfile
+
+    import onnxruntime as ort
+    path = os.path.join(tempfile.mkdtemp(), f"{shape}.onnx")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids[:1], mask[:1]), path, input_names=["input_ids", "attention_mask"],
+                          output_names=["logits"], dynamic_axes={"input_ids": {0: "b", 1: "s"},
+                          "attention_mask": {0: "b", 1: "s"}}, opset_version=17, dynamo=False)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = a.threads
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    feed = {"input_ids": ids.cpu().numpy(), "attention_mask": mask.cpu().numpy()}
+    feed1 = {k: v[:1] for k, v in feed.items()}
+    s = timed(a.iters, lambda: sess.run(None, feed), lambda: None)
+    report_impl("onnxruntime", "forward", shape, a.batch, a.seq, s, per_tok * a.batch * a.seq, "cpu")
+    if a.latency:
+        s = timed(a.iters * 4, lambda: sess.run(None, feed1), lambda: None)
+        report_impl("onnxruntime", "latency", shape, 1, a.seq, s, per_tok * a.seq, "cpu")
 
 
 def main():
@@ -47,6 +75,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--latency", action="store_true")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--onnx", action="store_true",
+                   help="also time the exported model in ONNX Runtime (CPU, --threads threads)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -67,6 +97,8 @@ def main():
             if a.latency:
                 s = timed(a.iters * 4, lambda: model(input_ids=ids[:1], attention_mask=mask[:1]).logits, sync)
                 report("latency", shape, 1, a.seq, s, per_tok * a.seq, a.device)
+        if a.onnx:
+            onnx_forward(model, ids, mask, a, shape, per_tok)
         model.train()
         opt = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
         labels = torch.zeros(a.batch, dtype=torch.long, device=dev)

@@ -10,8 +10,13 @@ use bert_model::device::{DeviceChoice, select_device};
 use burn::tensor::{Device, Tensor};
 use serde_json::Value;
 
+/// `tests/fixtures/model`, or `$BERT_FIXTURES` for a test binary run away from its checkout.
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/model")
+    std::env::var_os("BERT_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/model")
+        })
 }
 
 pub fn expected() -> Value {
@@ -129,7 +134,7 @@ pub fn write_safetensors(tensors: &Tensors) -> Vec<u8> {
     }
     header.insert("__metadata__".into(), serde_json::json!({"format": "pt"}));
     let mut head = serde_json::to_vec(&Value::Object(header)).unwrap();
-    while head.len() % 8 != 0 {
+    while !head.len().is_multiple_of(8) {
         head.push(b' ');
     }
     let mut out = (head.len() as u64).to_le_bytes().to_vec();
