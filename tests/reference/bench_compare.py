@@ -30,6 +30,7 @@ def main():
     p.add_argument("--torch-device", default="cpu")
     p.add_argument("--threads", default="2")
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--onnx", action="store_true", help="also time ONNX Runtime (CPU) in the peer")
     p.add_argument("--bench-bin", help="our bench binary (default: target/release/examples/bench)")
     p.add_argument("rest", nargs="*")
     a = p.parse_args()
@@ -37,7 +38,7 @@ def main():
                                "release", "examples", "bench")
     ours = [a.bench_bin or default_bin, "--device", a.device] + a.rest
     peer = [sys.executable, os.path.join(ROOT, "tests/reference/bench_torch.py"),
-            "--threads", a.threads, "--device", a.torch_device] + a.rest
+            "--threads", a.threads, "--device", a.torch_device] + a.rest + (["--onnx"] if a.onnx else [])
     rows = {}
     for r in range(a.runs):
         for name, cmd in [("burn", ours)] + ([] if a.no_torch else [("pytorch", peer)]):

@@ -15,6 +15,7 @@ use bert_model::save::save_dir;
 use bert_model::{
     BertConfig, BertForQuestionAnswering, BertForSequenceClassification, BertInput, Checkpoint,
 };
+use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
 use serde_json::{Value, json};
@@ -85,8 +86,10 @@ fn main() {
             model = optim.step(1e-2, model, grads);
         }
         save_dir(&model, &config, out.join(name)).unwrap();
+        // Evaluation: no autodiff, so no dropout.
+        let (model, plain) = (model.valid(), Device::flex());
         for (b, batch) in batches.as_object().unwrap() {
-            let logits = model.forward(input(&batch["inputs"], &config, &train));
+            let logits = model.forward(input(&batch["inputs"], &config, &plain));
             ours[format!("{name}.{b}")] = json!(flat(logits));
         }
     }
@@ -101,8 +104,9 @@ fn main() {
         model = optim.step(1e-2, model, grads);
     }
     save_dir(&model, &config, out.join("qa")).unwrap();
+    let (model, plain) = (model.valid(), Device::flex());
     for (b, batch) in batches.as_object().unwrap() {
-        let (s, e) = model.forward(input(&batch["inputs"], &config, &train));
+        let (s, e) = model.forward(input(&batch["inputs"], &config, &plain));
         ours[format!("qa.{b}.start")] = json!(flat(s));
         ours[format!("qa.{b}.end")] = json!(flat(e));
     }
