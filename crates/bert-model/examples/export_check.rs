@@ -11,54 +11,17 @@
 
 use std::path::PathBuf;
 
+// The integration tests' fixture helpers (paths, fixture batches as model input).
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use bert_model::save::save_dir;
-use bert_model::{
-    BertConfig, BertForQuestionAnswering, BertForSequenceClassification, BertInput, Checkpoint,
-};
+use bert_model::{BertForQuestionAnswering, BertForSequenceClassification, Checkpoint};
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
-use burn::tensor::{Device, Tensor};
-use serde_json::{Value, json};
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/model")
-}
-
-fn input(batch: &Value, config: &BertConfig, device: &Device) -> BertInput {
-    let rows = |key: &str| -> Vec<Vec<u32>> {
-        batch[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(batch["attention_mask"].as_array().unwrap())
-            .map(|(r, m)| {
-                let n = m
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter(|v| v.as_u64() == Some(1))
-                    .count();
-                r.as_array().unwrap()[..n]
-                    .iter()
-                    .map(|v| v.as_u64().unwrap() as u32)
-                    .collect()
-            })
-            .collect()
-    };
-    let pad = batch["input_ids"][0].as_array().unwrap().len();
-    BertInput::from_rows(
-        &rows("input_ids"),
-        &rows("token_type_ids"),
-        Some(pad),
-        config,
-        device,
-    )
-    .unwrap()
-}
-
-fn flat<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().convert::<f32>().try_to_vec().unwrap()
-}
+use burn::tensor::Device;
+use common::{expected, fixtures, input, values};
+use serde_json::json;
 
 fn main() {
     let out = PathBuf::from(
@@ -66,9 +29,7 @@ fn main() {
             .nth(1)
             .unwrap_or_else(|| "/tmp/bert-export".into()),
     );
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixtures().join("expected.json")).unwrap())
-            .unwrap();
+    let expected = expected();
     let batches = &expected["batches"];
     let train = Device::flex().autodiff();
     let mut ours = json!({});
@@ -90,7 +51,7 @@ fn main() {
         let (model, plain) = (model.valid(), Device::flex());
         for (b, batch) in batches.as_object().unwrap() {
             let logits = model.forward(input(&batch["inputs"], &config, &plain));
-            ours[format!("{name}.{b}")] = json!(flat(logits));
+            ours[format!("{name}.{b}")] = json!(values(logits));
         }
     }
     let ckpt =
@@ -107,8 +68,8 @@ fn main() {
     let (model, plain) = (model.valid(), Device::flex());
     for (b, batch) in batches.as_object().unwrap() {
         let (s, e) = model.forward(input(&batch["inputs"], &config, &plain));
-        ours[format!("qa.{b}.start")] = json!(flat(s));
-        ours[format!("qa.{b}.end")] = json!(flat(e));
+        ours[format!("qa.{b}.start")] = json!(values(s));
+        ours[format!("qa.{b}.end")] = json!(values(e));
     }
     std::fs::write(out.join("ours.json"), ours.to_string()).unwrap();
     println!("wrote {}", out.display());

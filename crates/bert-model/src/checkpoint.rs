@@ -5,11 +5,14 @@
 use std::fmt::Display;
 
 use burn::store::{
-    ApplyResult, KeyRemapper, ModuleSnapshot, ModuleStore, PyTorchToBurnAdapter, SafetensorsStore,
+    ApplyResult, ModuleSnapshot, ModuleStore, PyTorchToBurnAdapter, SafetensorsStore,
 };
 use burn::tensor::Device;
 
-use crate::keys::{self, BERT_PREFIX};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::header::safetensors_file_keys;
+use crate::header::safetensors_keys;
+use crate::keys::{self, BERT_PREFIX, Prefix, remapper};
 use crate::{
     BertConfig, BertError, BertForQuestionAnswering, BertForSequenceClassification, BertModel,
 };
@@ -44,7 +47,7 @@ impl HeadKind {
         .find(|h| names.iter().any(|n| n == h.architecture()))
     }
 
-    fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             Self::Base => "",
             _ => BERT_PREFIX,
@@ -218,56 +221,6 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
     }
 }
 
-/// Top-level parts of `BertModel`, which task models keep under `bert.`.
-const ENCODER_PARTS: [&str; 3] = ["embeddings.", "encoder.", "pooler."];
-
-/// How a checkpoint's `bert.` prefix differs from the module it is loaded into.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Prefix {
-    Same,
-    /// A task checkpoint loaded as a plain `BertModel`.
-    Strip,
-    /// A `BertModel` checkpoint loaded under a task head.
-    Add,
-}
-
-impl Prefix {
-    fn of(head: HeadKind, keys: &[String]) -> Self {
-        let prefixed = keys.iter().any(|k| k.starts_with(BERT_PREFIX));
-        match (head.prefix().is_empty(), prefixed) {
-            (true, true) => Self::Strip,
-            (false, false) => Self::Add,
-            _ => Self::Same,
-        }
-    }
-
-    /// The checkpoint's own name for one of our paths.
-    fn checkpoint_key(self, path: &str) -> String {
-        let key = keys::to_hf(path);
-        match self {
-            Self::Same => key,
-            Self::Strip if ENCODER_PARTS.iter().any(|p| key.starts_with(p)) => {
-                format!("{BERT_PREFIX}{key}")
-            }
-            Self::Strip => key,
-            Self::Add => key.strip_prefix(BERT_PREFIX).unwrap_or(&key).to_string(),
-        }
-    }
-}
-
-/// Key remapping for a checkpoint whose keys are `keys`, loaded as `head`.
-fn remapper(head: HeadKind, keys: &[String]) -> KeyRemapper {
-    let mut patterns: Vec<(&str, &str)> = Vec::new();
-    match Prefix::of(head, keys) {
-        Prefix::Strip => patterns.push((r"^bert\.", "")),
-        Prefix::Add => patterns.push((r"^(embeddings|encoder|pooler)\.", "bert.$1.")),
-        Prefix::Same => {}
-    }
-    patterns.extend_from_slice(keys::HF_TO_BURN);
-    // The patterns are constants and valid regexes.
-    KeyRemapper::from_patterns(patterns).unwrap_or_default()
-}
-
 /// Turns burn-store's result into our strict verdict.
 fn check(head: HeadKind, prefix: Prefix, result: ApplyResult) -> Result<LoadReport, String> {
     if !result.errors.is_empty() {
@@ -315,40 +268,4 @@ fn ckpt_err(origin: &str, e: impl Display) -> BertError {
         origin: origin.into(),
         message: e.to_string(),
     }
-}
-
-/// Tensor names in a safetensors buffer, read from its JSON header.
-pub fn safetensors_keys(bytes: &[u8], origin: &str) -> Result<Vec<String>, BertError> {
-    let bad = |m: &str| ckpt_err(origin, format!("not a safetensors file: {m}"));
-    let len = bytes
-        .get(..8)
-        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
-        .ok_or_else(|| bad("shorter than its 8-byte header length"))?;
-    let header = bytes
-        .get(8..8usize.saturating_add(len))
-        .ok_or_else(|| bad("header length exceeds the file"))?;
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(header).map_err(|e| bad(&e.to_string()))?;
-    Ok(map
-        .keys()
-        .filter(|k| *k != "__metadata__")
-        .cloned()
-        .collect())
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn safetensors_file_keys(path: &std::path::Path) -> Result<Vec<String>, BertError> {
-    use std::io::Read;
-    let io = |source| BertError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut len = [0u8; 8];
-    file.read_exact(&mut len).map_err(io)?;
-    let n = u64::from_le_bytes(len).min(100 << 20) as usize;
-    let mut head = len.to_vec();
-    head.resize(8 + n, 0);
-    file.read_exact(&mut head[8..]).map_err(io)?;
-    safetensors_keys(&head, &path.display().to_string())
 }

@@ -11,6 +11,10 @@
 //! Keys that a checkpoint may carry and we knowingly do not use are listed by
 //! [`is_known_unused`]; anything else left over is an error.
 
+use burn::store::KeyRemapper;
+
+use crate::HeadKind;
+
 /// Patterns (regex, replacement) from HF keys to our paths, common to every head.
 pub const HF_TO_BURN: &[(&str, &str)] = &[
     (r"\.attention\.self\.", ".attention.self_attn."),
@@ -43,6 +47,56 @@ pub fn to_hf(path: &str) -> String {
         .replace("layer_norm.gamma", "LayerNorm.weight")
         .replace("layer_norm.beta", "LayerNorm.bias")
         .replace("layer_norm.", "LayerNorm.")
+}
+
+/// Top-level parts of `BertModel`, which task models keep under `bert.`.
+const ENCODER_PARTS: [&str; 3] = ["embeddings.", "encoder.", "pooler."];
+
+/// How a checkpoint's `bert.` prefix differs from the module it is loaded into.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Prefix {
+    Same,
+    /// A task checkpoint loaded as a plain `BertModel`.
+    Strip,
+    /// A `BertModel` checkpoint loaded under a task head.
+    Add,
+}
+
+impl Prefix {
+    pub(crate) fn of(head: HeadKind, keys: &[String]) -> Self {
+        let prefixed = keys.iter().any(|k| k.starts_with(BERT_PREFIX));
+        match (head.prefix().is_empty(), prefixed) {
+            (true, true) => Self::Strip,
+            (false, false) => Self::Add,
+            _ => Self::Same,
+        }
+    }
+
+    /// The checkpoint's own name for one of our paths.
+    pub(crate) fn checkpoint_key(self, path: &str) -> String {
+        let key = to_hf(path);
+        match self {
+            Self::Same => key,
+            Self::Strip if ENCODER_PARTS.iter().any(|p| key.starts_with(p)) => {
+                format!("{BERT_PREFIX}{key}")
+            }
+            Self::Strip => key,
+            Self::Add => key.strip_prefix(BERT_PREFIX).unwrap_or(&key).to_string(),
+        }
+    }
+}
+
+/// Key remapping for a checkpoint whose keys are `keys`, loaded as `head`.
+pub(crate) fn remapper(head: HeadKind, keys: &[String]) -> KeyRemapper {
+    let mut patterns: Vec<(&str, &str)> = Vec::new();
+    match Prefix::of(head, keys) {
+        Prefix::Strip => patterns.push((r"^bert\.", "")),
+        Prefix::Add => patterns.push((r"^(embeddings|encoder|pooler)\.", "bert.$1.")),
+        Prefix::Same => {}
+    }
+    patterns.extend_from_slice(HF_TO_BURN);
+    // The patterns are constants and valid regexes.
+    KeyRemapper::from_patterns(patterns).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod device;
 pub mod embeddings;
 pub mod encoder;
 pub mod error;
+pub mod header;
 pub mod heads;
 mod init;
 pub mod keys;
