@@ -146,19 +146,21 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
         if safetensors.exists() {
             let origin = safetensors.display().to_string();
             let keys = safetensors_file_keys(&safetensors)?;
+            let prefix = Prefix::of(M::HEAD, &keys);
             let store = SafetensorsStore::from_file(&safetensors)
                 .with_from_adapter(PyTorchToBurnAdapter)
-                .remap(remapper(M::HEAD, &keys))
+                .remap(remapper(prefix))
                 .allow_partial(true);
-            Self::load(config, store, &keys, &origin, device)
+            Self::load(config, store, &keys, prefix, &origin, device)
         } else if bin.exists() {
             let origin = bin.display().to_string();
             let mut probe = burn::store::PytorchStore::from_file(&bin);
             let keys = probe.keys().map_err(|e| ckpt_err(&origin, e))?;
+            let prefix = Prefix::of(M::HEAD, &keys);
             let store = burn::store::PytorchStore::from_file(&bin)
-                .remap(remapper(M::HEAD, &keys))
+                .remap(remapper(prefix))
                 .allow_partial(true);
-            Self::load(config, store, &keys, &origin, device)
+            Self::load(config, store, &keys, prefix, &origin, device)
         } else {
             Err(BertError::Checkpoint {
                 origin: dir.display().to_string(),
@@ -179,17 +181,19 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
         })?;
         let config = BertConfig::from_json(text, "config.json")?;
         let keys = safetensors_keys(&weights, "model.safetensors")?;
+        let prefix = Prefix::of(M::HEAD, &keys);
         let store = SafetensorsStore::from_bytes(Some(weights))
             .with_from_adapter(PyTorchToBurnAdapter)
-            .remap(remapper(M::HEAD, &keys))
+            .remap(remapper(prefix))
             .allow_partial(true);
-        Self::load(config, store, &keys, "model.safetensors", device)
+        Self::load(config, store, &keys, prefix, "model.safetensors", device)
     }
 
     fn load<S>(
         config: BertConfig,
         mut store: S,
         keys: &[String],
+        prefix: Prefix,
         origin: &str,
         device: &Device,
     ) -> Result<Self, BertError>
@@ -207,11 +211,9 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
         let result = model
             .load_from(&mut store)
             .map_err(|e| ckpt_err(origin, e))?;
-        let report = check(M::HEAD, Prefix::of(M::HEAD, keys), result).map_err(|message| {
-            BertError::Checkpoint {
-                origin: origin.into(),
-                message,
-            }
+        let report = check(M::HEAD, prefix, result).map_err(|message| BertError::Checkpoint {
+            origin: origin.into(),
+            message,
         })?;
         Ok(Self {
             config,
@@ -236,6 +238,7 @@ fn check(head: HeadKind, prefix: Prefix, result: ApplyResult) -> Result<LoadRepo
         .map(|(path, _)| path)
         .partition(|p| head.may_initialise(p));
     if !missing.is_empty() {
+        let missing: Vec<String> = missing.iter().map(|p| keys::to_hf(p)).collect();
         return Err(format!("missing tensors: {}", list(&missing)));
     }
     let (unused, unknown): (Vec<String>, Vec<String>) = result
@@ -255,10 +258,11 @@ fn check(head: HeadKind, prefix: Prefix, result: ApplyResult) -> Result<LoadRepo
     })
 }
 
-fn list(paths: &[String]) -> String {
-    let mut shown: Vec<String> = paths.iter().take(8).map(|p| keys::to_hf(p)).collect();
-    if paths.len() > 8 {
-        shown.push(format!("… ({} in all)", paths.len()));
+/// The first few names, and how many there are in all.
+fn list(names: &[String]) -> String {
+    let mut shown: Vec<String> = names.iter().take(8).cloned().collect();
+    if names.len() > 8 {
+        shown.push(format!("… ({} in all)", names.len()));
     }
     shown.join(", ")
 }

@@ -86,16 +86,21 @@ impl Prefix {
     }
 }
 
-/// Key remapping for a checkpoint whose keys are `keys`, loaded as `head`.
-pub(crate) fn remapper(head: HeadKind, keys: &[String]) -> KeyRemapper {
+/// Key remapping from a checkpoint's keys to our paths, given how their prefixes differ.
+pub(crate) fn remapper(prefix: Prefix) -> KeyRemapper {
+    let parts: Vec<&str> = ENCODER_PARTS
+        .iter()
+        .map(|p| p.trim_end_matches('.'))
+        .collect();
+    let add = format!(r"^({})\.", parts.join("|")); // ^(embeddings|encoder|pooler)\.
     let mut patterns: Vec<(&str, &str)> = Vec::new();
-    match Prefix::of(head, keys) {
+    match prefix {
         Prefix::Strip => patterns.push((r"^bert\.", "")),
-        Prefix::Add => patterns.push((r"^(embeddings|encoder|pooler)\.", "bert.$1.")),
+        Prefix::Add => patterns.push((&add, "bert.$1.")),
         Prefix::Same => {}
     }
     patterns.extend_from_slice(HF_TO_BURN);
-    // The patterns are constants and valid regexes.
+    // The patterns are built from constants and are valid regexes.
     KeyRemapper::from_patterns(patterns).unwrap_or_default()
 }
 
