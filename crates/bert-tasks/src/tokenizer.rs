@@ -145,6 +145,14 @@ impl BertTokenizer {
         })
     }
 
+    /// The `tokenizer.json` text of this tokenizer, post-processor included, for saving beside
+    /// a checkpoint (a tokenizer built from `vocab.txt` has no file of its own).
+    pub fn to_json(&self) -> Result<String> {
+        let mut full = self.inner.clone();
+        full.with_post_processor(Some(self.processor.clone()));
+        full.to_string(true).map_err(TaskError::tokenizer)
+    }
+
     /// Vocabulary size including added tokens.
     pub fn vocab_size(&self) -> usize {
         self.inner.get_vocab_size(true)

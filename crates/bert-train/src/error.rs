@@ -1,0 +1,42 @@
+//! The trainer library's errors; the binaries print them as one line and exit non-zero.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum TrainError {
+    /// A flag or combination of flags that cannot work.
+    #[error("{0}")]
+    Usage(String),
+    /// Missing, empty or mismatched data.
+    #[error("{0}")]
+    Data(String),
+    #[error(transparent)]
+    Task(#[from] bert_tasks::TaskError),
+    #[error(transparent)]
+    Model(#[from] bert_model::BertError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    /// A resumable checkpoint that cannot be read or written.
+    #[error("{path}: {message}")]
+    Checkpoint { path: String, message: String },
+    /// The loss stopped being a number.
+    #[error("{0}")]
+    Diverged(String),
+    /// The Hugging Face Hub could not give a model.
+    #[error("{0}")]
+    Hub(String),
+}
+
+pub type Result<T> = std::result::Result<T, TrainError>;
+
+impl TrainError {
+    pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| TrainError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

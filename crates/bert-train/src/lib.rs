@@ -1,0 +1,24 @@
+//! The native trainer: fine-tunes BERT (bert-model) on GLUE and SQuAD (bert-tasks) the way
+//! `transformers`' `run_glue.py` and `run_qa.py` do, on a wgpu GPU or the CPU, and writes
+//! Hugging Face checkpoints that the web page and `transformers` load.
+
+pub mod args;
+pub mod curve;
+pub mod data;
+pub mod error;
+pub mod eval_plan;
+pub mod evaluate;
+pub mod features;
+pub mod model_source;
+pub mod optim;
+pub mod output;
+pub mod registry;
+pub mod resume;
+pub mod sampler;
+pub mod task_model;
+pub mod train_loop;
+pub mod trainer;
+
+pub use args::TrainArgs;
+pub use error::{Result, TrainError};
+pub use trainer::{RunSummary, run, run_on, select};

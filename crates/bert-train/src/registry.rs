@@ -1,0 +1,131 @@
+//! `models/index.json`: the models the web page lists. Each run adds or replaces its entry
+//! (keyed by path); the file is rewritten atomically.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, TrainError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub name: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub name: String,
+    pub task: String,
+    /// "classification", "regression" or "question-answering".
+    pub kind: String,
+    /// Relative to the folder that holds `models/` (the page's root) when inside it.
+    pub path: String,
+    pub metric: Metric,
+    pub base_model: String,
+    /// UTC, RFC 3339.
+    pub created: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Index {
+    pub models: Vec<Entry>,
+}
+
+/// `models/index.json` under the current folder (the repository root under `cargo run`).
+pub fn default_index_path() -> PathBuf {
+    PathBuf::from("models").join("index.json")
+}
+
+/// The path to record for `model_dir`: relative to the index's root folder when inside it.
+pub fn entry_path(index_path: &Path, model_dir: &Path) -> String {
+    let root = index_path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, dir) = (abs(root), abs(model_dir));
+    match dir.strip_prefix(&root) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => dir.display().to_string(),
+    }
+}
+
+/// Adds `entry`, replacing one with the same path.
+pub fn record(index_path: &Path, entry: Entry) -> Result<()> {
+    let mut index = match std::fs::read_to_string(index_path) {
+        Ok(text) => serde_json::from_str::<Index>(&text).map_err(|e| {
+            TrainError::Data(format!(
+                "{}: not a models index ({e}); move it away",
+                index_path.display()
+            ))
+        })?,
+        Err(_) => Index::default(),
+    };
+    index.models.retain(|m| m.path != entry.path);
+    index.models.push(entry);
+    if let Some(dir) = index_path.parent() {
+        std::fs::create_dir_all(dir).map_err(TrainError::io(dir))?;
+    }
+    let text = serde_json::to_string_pretty(&index).unwrap_or_default() + "\n";
+    bert_model::save::write_atomic(index_path, text.as_bytes()).map_err(TrainError::io(index_path))
+}
+
+/// Seconds since the epoch as RFC 3339 UTC, without a date crate.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_root_and_entries_replace() {
+        let root = std::env::temp_dir().join(format!("bert-index-{}", std::process::id()));
+        let index = root.join("models/index.json");
+        assert_eq!(entry_path(&index, &root.join("models/sst2")), "models/sst2");
+        let entry = |v: f64| Entry {
+            name: "sst2".into(),
+            task: "sst2".into(),
+            kind: "classification".into(),
+            path: "models/sst2".into(),
+            metric: Metric {
+                name: "accuracy".into(),
+                value: v,
+            },
+            base_model: "scratch:tiny".into(),
+            created: utc_now(),
+        };
+        record(&index, entry(0.5)).unwrap();
+        record(&index, entry(0.75)).unwrap();
+        let read: Index = serde_json::from_str(&std::fs::read_to_string(&index).unwrap()).unwrap();
+        assert_eq!(read.models.len(), 1);
+        assert_eq!(read.models[0].metric.value, 0.75);
+        assert_eq!(utc_now().len(), 20);
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}

@@ -1,0 +1,150 @@
+//! Resumable checkpoints: `checkpoint-<step>/` holds the model and AdamW state (burnpack files,
+//! which keep parameter ids, so the optimizer state finds its parameters again) and
+//! `trainer_state.json`. A checkpoint is written into a temporary folder and renamed into place,
+//! so a run killed at any moment leaves the previous checkpoint whole.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Result, TrainError};
+
+/// One evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalRecord {
+    pub epoch: f64,
+    pub step: usize,
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// Everything besides tensors that a resumed run needs to continue as if never stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainerState {
+    /// The settings the run was started with; a resume with other settings is refused.
+    pub fingerprint: Value,
+    /// Epoch in progress (0-based).
+    pub epoch: usize,
+    /// Forward passes of that epoch already done.
+    pub batches_done: usize,
+    /// Optimizer steps done.
+    pub global_step: usize,
+    /// Forward passes done in all (the dropout seed of each pass derives from it).
+    pub micro_step: u64,
+    pub examples_seen: u64,
+    /// Sum and count of the losses since the last log line (a checkpoint can fall between).
+    #[serde(default)]
+    pub pending_loss_sum: f64,
+    #[serde(default)]
+    pub pending_count: usize,
+    /// Seconds spent training (evaluation excluded), over every session of the run.
+    pub train_seconds: f64,
+    pub total_steps: usize,
+    /// Logged training points, as HF's `log_history`.
+    pub log_history: Vec<Value>,
+    pub evals: Vec<EvalRecord>,
+    pub best: Option<EvalRecord>,
+}
+
+const STATE: &str = "trainer_state.json";
+const MODEL: &str = "model.bpk";
+const OPTIMIZER: &str = "optimizer.bpk";
+
+fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
+    TrainError::Checkpoint {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Writes `out/checkpoint-<step>/` and removes older checkpoints once it is in place.
+pub fn save<M: Module>(
+    out: &Path,
+    model: &M,
+    optim: &ModuleOptimizer,
+    state: &TrainerState,
+) -> Result<PathBuf> {
+    let name = format!("checkpoint-{}", state.global_step);
+    let dest = out.join(&name);
+    let tmp = out.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(TrainError::io(&tmp))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(TrainError::io(&tmp))?;
+    model
+        .clone()
+        .save_file(tmp.join(MODEL))
+        .map_err(|e| ckpt_err(&tmp.join(MODEL), e))?;
+    optim
+        .save(tmp.join(OPTIMIZER))
+        .map_err(|e| ckpt_err(&tmp.join(OPTIMIZER), e))?;
+    let json = serde_json::to_string_pretty(state).map_err(|e| ckpt_err(&tmp, e))?;
+    bert_model::save::write_atomic(&tmp.join(STATE), json.as_bytes())
+        .map_err(TrainError::io(&tmp.join(STATE)))?;
+    sync_dir(&tmp);
+    if dest.exists() {
+        std::fs::remove_dir_all(&dest).map_err(TrainError::io(&dest))?;
+    }
+    std::fs::rename(&tmp, &dest).map_err(TrainError::io(&dest))?;
+    sync_dir(out);
+    for (step, old) in checkpoints(out)? {
+        if step != state.global_step {
+            std::fs::remove_dir_all(&old).map_err(TrainError::io(&old))?;
+        }
+    }
+    Ok(dest)
+}
+
+/// Complete checkpoints in `out`, oldest first. Temporary folders of an interrupted save are
+/// not listed (and are cleared by the next save under the same process id, or by hand).
+pub fn checkpoints(out: &Path) -> Result<Vec<(usize, PathBuf)>> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(found);
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(step) = name
+            .strip_prefix("checkpoint-")
+            .and_then(|s| s.parse::<usize>().ok())
+            && entry.path().join(STATE).is_file()
+        {
+            found.push((step, entry.path()));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Reads the state of a checkpoint (before the model is built, to check the settings).
+pub fn read_state(dir: &Path) -> Result<TrainerState> {
+    let path = dir.join(STATE);
+    let text = std::fs::read_to_string(&path).map_err(TrainError::io(&path))?;
+    serde_json::from_str(&text).map_err(|e| ckpt_err(&path, e))
+}
+
+/// Loads the model tensors of a checkpoint, with their parameter ids, into a freshly built model.
+/// Build the optimizer from the loaded model (its groups are sets of ids), then
+/// [`load_optimizer`].
+pub fn load_model<M: Module>(dir: &Path, model: M) -> Result<M> {
+    model
+        .try_load_file(dir.join(MODEL))
+        .map_err(|e| ckpt_err(&dir.join(MODEL), e))
+}
+
+/// Loads the AdamW moments and step counts of a checkpoint.
+pub fn load_optimizer(dir: &Path, optim: ModuleOptimizer) -> Result<ModuleOptimizer> {
+    optim
+        .load(dir.join(OPTIMIZER))
+        .map_err(|e| ckpt_err(&dir.join(OPTIMIZER), e))
+}
+
+/// Makes a rename durable on filesystems that need the folder synced; best effort.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
