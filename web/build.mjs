@@ -1,0 +1,51 @@
+// `npm run build`: the wasm module of crates/bert-web, optimised for size, into web/pkg/.
+// cargo (wasm32, profile wasm-release, SIMD) → wasm-bindgen (the CLI must equal the
+// wasm-bindgen crate pinned in Cargo.toml) → wasm-opt -Oz (binaryen ≥ 116) when installed.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const target = process.env.CARGO_TARGET_DIR || resolve(root, "target");
+const out = resolve(root, "web/pkg");
+const pinned = readFileSync(resolve(root, "Cargo.toml"), "utf8").match(/wasm-bindgen = "=([^"]+)"/)?.[1];
+
+function run(cmd, args, env = {}) {
+  console.log(`> ${cmd} ${args.join(" ")}`);
+  execFileSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+}
+
+const cli = spawnSync("wasm-bindgen", ["--version"], { encoding: "utf8" });
+const version = cli.stdout?.trim().split(" ")[1];
+if (version !== pinned) {
+  console.error(`wasm-bindgen CLI ${version ?? "not found"}, but Cargo.toml pins ${pinned}: run\n  cargo install wasm-bindgen-cli --version ${pinned}`);
+  process.exit(1);
+}
+
+run("cargo", ["build", "-p", "bert-web", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"], {
+  // SIMD for the CPU backend's kernels; getrandom's browser backend (rand inside burn).
+  RUSTFLAGS: `${process.env.RUSTFLAGS || ""} -C target-feature=+simd128 --cfg getrandom_backend="wasm_js"`.trim(),
+});
+run("wasm-bindgen", ["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-dir", out, resolve(target, "wasm32-unknown-unknown/wasm-release/bert_web.wasm")]);
+
+const wasm = resolve(out, "bert_web_bg.wasm");
+// Only binaryen >= 116: Debian 12's wasm-opt 108 predates the externref tables wasm-bindgen
+// emits and breaks them ("WebAssembly.Table.set(): Argument 1 is invalid"). `WASM_OPT=path`
+// picks one (npm's `binaryen` package has one, but as JavaScript it takes many minutes here).
+const wasmOpt = [process.env.WASM_OPT, "wasm-opt"].filter(Boolean).find((bin) => {
+  const v = spawnSync(bin, ["--version"], { encoding: "utf8" });
+  return v.status === 0 && Number(v.stdout.match(/version (\d+)/)?.[1]) >= 116;
+});
+if (wasmOpt) {
+  // The features rustc emitted (SIMD, bulk memory, ...) must be allowed explicitly.
+  run(wasmOpt, ["-Oz", "--enable-simd", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasm, "-o", wasm]);
+} else {
+  console.log("no wasm-opt >= 116 (binaryen): skipping the size pass");
+}
+for (const f of ["bert_web_bg.wasm", "bert_web.js"]) {
+  const bytes = readFileSync(resolve(out, f));
+  console.log(`${f}: ${(statSync(resolve(out, f)).size / 1e6).toFixed(2)} MB, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped`);
+}
