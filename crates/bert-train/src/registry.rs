@@ -39,9 +39,11 @@ pub fn default_index_path() -> PathBuf {
 
 /// The path to record for `model_dir`: relative to the index's root folder when inside it.
 pub fn entry_path(index_path: &Path, model_dir: &Path) -> String {
+    // `models/index.json` has the parent "" (the current folder), which `absolute` refuses.
     let root = index_path
         .parent()
         .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (root, dir) = (abs(root), abs(model_dir));
@@ -108,6 +110,8 @@ mod tests {
         let root = std::env::temp_dir().join(format!("bert-index-{}", std::process::id()));
         let index = root.join("models/index.json");
         assert_eq!(entry_path(&index, &root.join("models/sst2")), "models/sst2");
+        let relative = default_index_path();
+        assert_eq!(entry_path(&relative, Path::new("models/sst2")), "models/sst2");
         let entry = |v: f64| Entry {
             name: "sst2".into(),
             task: "sst2".into(),
