@@ -111,7 +111,10 @@ mod tests {
         let index = root.join("models/index.json");
         assert_eq!(entry_path(&index, &root.join("models/sst2")), "models/sst2");
         let relative = default_index_path();
-        assert_eq!(entry_path(&relative, Path::new("models/sst2")), "models/sst2");
+        assert_eq!(
+            entry_path(&relative, Path::new("models/sst2")),
+            "models/sst2"
+        );
         let entry = |v: f64| Entry {
             name: "sst2".into(),
             task: "sst2".into(),
