@@ -16,7 +16,7 @@ pub fn svg(title: &str, loss: &[(f64, f64)], metric_name: &str, metric: &[(f64, 
         .map(|p| p.0)
         .fold(1.0f64, f64::max);
     let mut s = String::new();
-    let height = 2.0 * PANEL_H + 110.0;
+    let height = 2.0 * PANEL_H + 130.0;
     let _ = write!(
         s,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height}" viewBox="0 0 {W} {height}" font-family="sans-serif" font-size="12">
