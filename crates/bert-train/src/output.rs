@@ -62,12 +62,10 @@ impl Outputs {
             .iter()
             .filter_map(|e| Some((e.step as f64, *e.metrics.get(self.primary)?)))
             .collect();
-        let title = format!(
-            "{} · {} · {}",
-            run.task.name(),
-            run.model_name,
-            run.device_name
-        );
+        // The device line can carry a long explanation in parentheses; the title keeps its name.
+        let device = run.device_name.split(" (").next().unwrap_or_default();
+        let model = run.model_name.rsplit('/').next().unwrap_or_default();
+        let title = format!("{} · {model} · {device}", run.task.name());
         self.write(
             "curves.svg",
             &curve::svg(&title, &loss, self.primary, &metric),
