@@ -134,27 +134,26 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
     /// Loads an HF folder: `config.json` and `model.safetensors` (else `pytorch_model.bin`).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>, device: &Device) -> Result<Self, BertError> {
-        Self::from_dir_with(dir, |_| {}, device)
-    }
-
-    /// [`Checkpoint::from_dir`] with the config edited before the model is built: a trainer
-    /// sets the task's labels there, as `from_pretrained(..., num_labels=..)` does.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_dir_with(
-        dir: impl AsRef<std::path::Path>,
-        edit: impl FnOnce(&mut BertConfig),
-        device: &Device,
-    ) -> Result<Self, BertError> {
         let dir = dir.as_ref();
         let config_path = dir.join("config.json");
         let text = std::fs::read_to_string(&config_path).map_err(|source| BertError::Io {
             path: config_path.display().to_string(),
             source,
         })?;
-        let origin = config_path.display().to_string();
-        let mut config = BertConfig::from_json(&text, &origin)?;
-        edit(&mut config);
-        config.validate(&origin)?;
+        let config = BertConfig::from_json(&text, &config_path.display().to_string())?;
+        Self::from_dir_with_config(dir, config, device)
+    }
+
+    /// The weights of an HF folder under a config the caller already read and edited: a
+    /// trainer sets the task's labels there, as `from_pretrained(..., num_labels=..)` does.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir_with_config(
+        dir: impl AsRef<std::path::Path>,
+        config: BertConfig,
+        device: &Device,
+    ) -> Result<Self, BertError> {
+        let dir = dir.as_ref();
+        config.validate(&dir.join("config.json").display().to_string())?;
         let safetensors = dir.join("model.safetensors");
         let bin = dir.join("pytorch_model.bin");
         if safetensors.exists() {

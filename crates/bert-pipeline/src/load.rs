@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use bert_model::{BertForQuestionAnswering, BertForSequenceClassification, Checkpoint};
-use bert_tasks::{BertTokenizer, lowercase_from_tokenizer_config};
+use bert_tasks::BertTokenizer;
 use burn::tensor::Device;
 
 use crate::pipeline::{LoadedModel, fine_tuned, parse_config};
@@ -25,7 +25,8 @@ impl Pipeline {
         let config = parse_config(&config_json)
             .map_err(|e| PipelineError::Model(format!("{}: {e}", config_path.display())))?;
         let task = PipelineTask::of(&config)?;
-        let tokenizer = read_tokenizer(dir)?;
+        let tokenizer =
+            BertTokenizer::from_dir(dir).map_err(|e| PipelineError::Model(e.to_string()))?;
         let model = match task {
             PipelineTask::QuestionAnswering => LoadedModel::QuestionAnswering(fine_tuned(
                 Checkpoint::<BertForQuestionAnswering>::from_dir(dir, device)?,
@@ -36,29 +37,6 @@ impl Pipeline {
         };
         Self::assemble(config, model, tokenizer, device)
     }
-}
-
-fn read_tokenizer(dir: &Path) -> Result<BertTokenizer, PipelineError> {
-    let json = dir.join("tokenizer.json");
-    let vocab = dir.join("vocab.txt");
-    let bad = |e: bert_tasks::TaskError| PipelineError::Model(e.to_string());
-    if json.exists() {
-        return BertTokenizer::from_json_file(&json).map_err(bad);
-    }
-    if !vocab.exists() {
-        return Err(PipelineError::Model(format!(
-            "{}: no tokenizer.json (nor vocab.txt) in this folder",
-            dir.display()
-        )));
-    }
-    let config_path = dir.join("tokenizer_config.json");
-    let lowercase = match std::fs::read_to_string(&config_path) {
-        Ok(text) => lowercase_from_tokenizer_config(&text).map_err(bad)?,
-        // transformers lowercases when there is no tokenizer_config.json.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-        Err(e) => return Err(missing(&config_path, e)),
-    };
-    BertTokenizer::from_vocab_file(&vocab, lowercase).map_err(bad)
 }
 
 fn missing(path: &Path, e: std::io::Error) -> PipelineError {

@@ -145,6 +145,32 @@ impl BertTokenizer {
         })
     }
 
+    /// The tokenizer of a Hugging Face model folder: `tokenizer.json`, else `vocab.txt` cased as
+    /// `tokenizer_config.json`'s `do_lower_case` says (lowercase when that file is absent, as
+    /// `transformers` does).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let json = dir.join("tokenizer.json");
+        if json.is_file() {
+            return Self::from_json_file(&json);
+        }
+        let vocab = dir.join("vocab.txt");
+        if !vocab.is_file() {
+            return Err(TaskError::Tokenizer(format!(
+                "{}: no tokenizer.json (nor vocab.txt) in this folder",
+                dir.display()
+            )));
+        }
+        let config = dir.join("tokenizer_config.json");
+        let lowercase = match std::fs::read_to_string(&config) {
+            Ok(text) => lowercase_from_tokenizer_config(&text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err(TaskError::io(&config, e)),
+        };
+        Self::from_vocab_file(&vocab, lowercase)
+    }
+
     /// The `tokenizer.json` text of this tokenizer, post-processor included, for saving beside
     /// a checkpoint (a tokenizer built from `vocab.txt` has no file of its own).
     pub fn to_json(&self) -> Result<String> {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bert_model::BertConfig;
-use bert_tasks::{BertTokenizer, lowercase_from_tokenizer_config};
+use bert_tasks::BertTokenizer;
 
 use crate::error::{Result, TrainError};
 
@@ -108,7 +108,7 @@ impl ModelSource {
     /// fine-tuned model verbatim.
     pub fn tokenizer(&self) -> Result<BertTokenizer> {
         match self {
-            Self::Pretrained { dir, .. } => load_tokenizer(dir),
+            Self::Pretrained { dir, .. } => Ok(BertTokenizer::from_dir(dir)?),
             Self::Scratch {
                 tokenizer: Some(path),
                 ..
@@ -118,28 +118,6 @@ impl ModelSource {
             } => Ok(BertTokenizer::from_vocab(BUNDLED_VOCAB, true)?),
         }
     }
-}
-
-/// A folder's tokenizer: `tokenizer.json`, else `vocab.txt` with `tokenizer_config.json`'s
-/// `do_lower_case` (true when absent, as BertTokenizer's default).
-pub fn load_tokenizer(dir: &Path) -> Result<BertTokenizer> {
-    let json = dir.join("tokenizer.json");
-    if json.is_file() {
-        return Ok(BertTokenizer::from_json_file(&json)?);
-    }
-    let vocab = dir.join("vocab.txt");
-    if !vocab.is_file() {
-        return Err(TrainError::Data(format!(
-            "{}: no tokenizer.json or vocab.txt in this model folder",
-            dir.display()
-        )));
-    }
-    let config = dir.join("tokenizer_config.json");
-    let lowercase = match std::fs::read_to_string(&config) {
-        Ok(text) => lowercase_from_tokenizer_config(&text)?,
-        Err(_) => true,
-    };
-    Ok(BertTokenizer::from_vocab_file(&vocab, lowercase)?)
 }
 
 fn tokenizer_file(path: &Path) -> Result<BertTokenizer> {

@@ -270,25 +270,7 @@ fn build<M: TaskModel>(
     match source {
         ModelSource::Pretrained { dir, .. } => {
             M::check_config(&config)?;
-            let (id2label, label2id, problem) = (
-                config.id2label.clone(),
-                config.label2id.clone(),
-                config.problem_type.clone(),
-            );
-            let extra = config.extra.clone();
-            let ckpt = Checkpoint::<M>::from_dir_with(
-                dir,
-                |c| {
-                    if M::HEAD == bert_model::HeadKind::SequenceClassification {
-                        c.id2label = id2label;
-                        c.label2id = label2id;
-                        c.problem_type = problem;
-                        c.num_labels = None;
-                    }
-                    c.extra = extra;
-                },
-                &train_device,
-            )?;
+            let ckpt = Checkpoint::<M>::from_dir_with_config(dir, config, &train_device)?;
             if let Some(summary) = ckpt.report.summary() {
                 eprintln!("load: {summary}");
             }
