@@ -2,7 +2,8 @@
 """Golden values for bert-model's parity tests, from Hugging Face transformers.
 
 Builds small seeded random BERTs with transformers (BertModel and its sequence-classification,
-regression and question-answering heads), saves each as an HF folder under
+regression, question-answering and pretraining heads, and a BertForMaskedLM saved as
+`pytorch_model.bin` with its tied decoder keys, as bert-base-uncased ships), saves each as an HF folder under
 tests/fixtures/model/<name>/, runs fixed batches through them and writes the inputs and outputs
 to tests/fixtures/model/expected.json.
 
@@ -17,8 +18,8 @@ import random
 
 import torch
 import transformers
-from transformers import (BertConfig, BertForQuestionAnswering, BertForSequenceClassification,
-                          BertModel)
+from transformers import (BertConfig, BertForMaskedLM, BertForPreTraining,
+                          BertForQuestionAnswering, BertForSequenceClassification, BertModel)
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "fixtures", "model")
 SEED = 1234
@@ -91,6 +92,8 @@ def main():
         "regression": seeded(BertForSequenceClassification,
                              config(num_labels=1, hidden_act="gelu_new"), 3),
         "qa": seeded(BertForQuestionAnswering, config(), 4),
+        "pretraining": seeded(BertForPreTraining, config(), 5),
+        "masked_lm": seeded(BertForMaskedLM, config(), 6),
     }
     batches = make_batches(models["base"].config)
     expected = {"transformers": transformers.__version__, "torch": torch.__version__,
@@ -107,10 +110,26 @@ def main():
             qa = models["qa"](**t)
             rec["outputs"]["qa.start_logits"] = tolist(qa.start_logits)
             rec["outputs"]["qa.end_logits"] = tolist(qa.end_logits)
+            # [batch, seq, vocab] logits are large: the short batch covers these heads.
+            if bname == "short":
+                pt = models["pretraining"](**t)
+                rec["outputs"]["pretraining.prediction_logits"] = tolist(pt.prediction_logits)
+                rec["outputs"]["pretraining.seq_relationship_logits"] = tolist(
+                    pt.seq_relationship_logits)
+                rec["outputs"]["masked_lm.logits"] = tolist(models["masked_lm"](**t).logits)
         expected["batches"][bname] = rec
     for name, model in models.items():
         model.config.attn_implementation = None
-        model.save_pretrained(os.path.join(OUT, name), safe_serialization=True)
+        if name == "masked_lm":
+            # bert-base-uncased's layout: a pickled state dict that repeats the tied
+            # embeddings under cls.predictions.decoder.weight.
+            path = os.path.join(OUT, name)
+            os.makedirs(path, exist_ok=True)
+            model.config.architectures = ["BertForMaskedLM"]
+            model.config.save_pretrained(path)
+            torch.save(model.state_dict(), os.path.join(path, "pytorch_model.bin"))
+        else:
+            model.save_pretrained(os.path.join(OUT, name), safe_serialization=True)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f)
     print("wrote", OUT, "with transformers", transformers.__version__)

@@ -14,7 +14,8 @@ use crate::header::safetensors_file_keys;
 use crate::header::safetensors_keys;
 use crate::keys::{self, BERT_PREFIX, Prefix, remapper};
 use crate::{
-    BertConfig, BertError, BertForQuestionAnswering, BertForSequenceClassification, BertModel,
+    BertConfig, BertError, BertForPreTraining, BertForQuestionAnswering,
+    BertForSequenceClassification, BertModel,
 };
 
 /// Which HF class a module corresponds to.
@@ -23,6 +24,8 @@ pub enum HeadKind {
     Base,
     SequenceClassification,
     QuestionAnswering,
+    /// MLM + NSP heads (`cls.*`), as written by `pretrain`.
+    PreTraining,
 }
 
 impl HeadKind {
@@ -32,6 +35,7 @@ impl HeadKind {
             Self::Base => "BertModel",
             Self::SequenceClassification => "BertForSequenceClassification",
             Self::QuestionAnswering => "BertForQuestionAnswering",
+            Self::PreTraining => "BertForPreTraining",
         }
     }
 
@@ -41,10 +45,16 @@ impl HeadKind {
         [
             Self::SequenceClassification,
             Self::QuestionAnswering,
+            Self::PreTraining,
             Self::Base,
         ]
         .into_iter()
-        .find(|h| names.iter().any(|n| n == h.architecture()))
+        .find(|h| {
+            names.iter().any(|n| {
+                // HF's MLM-only class loads into our pretraining heads (its NSP head is new).
+                n == h.architecture() || (*h == Self::PreTraining && n == "BertForMaskedLM")
+            })
+        })
     }
 
     pub(crate) fn prefix(self) -> &'static str {
@@ -62,6 +72,7 @@ impl HeadKind {
                 path.starts_with("classifier.") || path.starts_with("bert.pooler.")
             }
             Self::QuestionAnswering => path.starts_with("qa_outputs."),
+            Self::PreTraining => path.starts_with("cls.") || path.starts_with("bert.pooler."),
         }
     }
 }
@@ -88,6 +99,13 @@ impl BertCheckpointModel for BertForSequenceClassification {
 
 impl BertCheckpointModel for BertForQuestionAnswering {
     const HEAD: HeadKind = HeadKind::QuestionAnswering;
+    fn build(config: &BertConfig, device: &Device) -> Self {
+        Self::new(config, device)
+    }
+}
+
+impl BertCheckpointModel for BertForPreTraining {
+    const HEAD: HeadKind = HeadKind::PreTraining;
     fn build(config: &BertConfig, device: &Device) -> Self {
         Self::new(config, device)
     }

@@ -1,5 +1,5 @@
 //! BERT in Burn, numerically the model of Hugging Face's `transformers.BertModel`, with its
-//! sequence-classification and question-answering heads, and Hugging Face checkpoints
+//! sequence-classification, question-answering and pretraining (MLM + NSP) heads, and Hugging Face checkpoints
 //! (`config.json` + `model.safetensors`) read and written as `transformers` does.
 //!
 //! The code names no backend: every module runs on the `Device` it is created on (Flex on the
@@ -20,6 +20,7 @@ pub mod heads;
 mod init;
 pub mod keys;
 pub mod model;
+pub mod pretraining;
 pub mod save;
 
 pub use batch::BertInput;
@@ -28,3 +29,4 @@ pub use config::BertConfig;
 pub use error::BertError;
 pub use heads::{BertForQuestionAnswering, BertForSequenceClassification};
 pub use model::{BertModel, BertModelOutput};
+pub use pretraining::{BertForPreTraining, PreTrainingOutput};

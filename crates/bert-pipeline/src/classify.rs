@@ -126,7 +126,7 @@ fn labelled(labels: &[String], probs: &[f32], logits: &[f32]) -> Classification 
 }
 
 /// Softmax in f32 after subtracting the maximum, as torch does.
-fn softmax(row: &[f32]) -> Vec<f32> {
+pub(crate) fn softmax(row: &[f32]) -> Vec<f32> {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let exp: Vec<f32> = row.iter().map(|&x| (x - max).exp()).collect();
     let sum: f32 = exp.iter().sum();

@@ -4,6 +4,7 @@
 //!
 //! - text classification of a sentence or a sentence pair (softmax probabilities per label,
 //!   or the value of a regression head), batched;
+//! - masked-token prediction (fill-mask) with a pretraining checkpoint;
 //! - extractive question answering over as many windows as the passage needs (`run_qa.py`'s
 //!   384/128 windows), decoded as `utils_qa.py` does, with the SQuAD v2 null answer.
 //!
@@ -14,6 +15,7 @@
 mod answer;
 mod classify;
 mod error;
+mod fill_mask;
 #[cfg(not(target_arch = "wasm32"))]
 mod load;
 mod output;
@@ -22,6 +24,7 @@ mod readback;
 mod task;
 
 pub use error::PipelineError;
+pub use fill_mask::MaskCandidate;
 pub use output::{Answer, Classification};
 pub use pipeline::{LoadedModel, Pipeline};
 pub use task::PipelineTask;

@@ -2,11 +2,13 @@
 
 use std::path::Path;
 
-use bert_model::{BertForQuestionAnswering, BertForSequenceClassification, Checkpoint};
+use bert_model::{
+    BertForPreTraining, BertForQuestionAnswering, BertForSequenceClassification, Checkpoint,
+};
 use bert_tasks::BertTokenizer;
 use burn::tensor::Device;
 
-use crate::pipeline::{LoadedModel, fine_tuned, parse_config};
+use crate::pipeline::{LoadedModel, fine_tuned, masked_lm, parse_config};
 use crate::{Pipeline, PipelineError, PipelineTask};
 
 impl Pipeline {
@@ -31,6 +33,11 @@ impl Pipeline {
             PipelineTask::QuestionAnswering => LoadedModel::QuestionAnswering(fine_tuned(
                 Checkpoint::<BertForQuestionAnswering>::from_dir(dir, device)?,
             )?),
+            PipelineTask::FillMask => {
+                LoadedModel::MaskedLm(masked_lm(Checkpoint::<BertForPreTraining>::from_dir(
+                    dir, device,
+                )?)?)
+            }
             _ => LoadedModel::Classifier(fine_tuned(
                 Checkpoint::<BertForSequenceClassification>::from_dir(dir, device)?,
             )?),

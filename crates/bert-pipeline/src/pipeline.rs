@@ -1,8 +1,8 @@
 //! A loaded checkpoint ready for inference: model, tokenizer, config and device.
 
 use bert_model::{
-    BertCheckpointModel, BertConfig, BertForQuestionAnswering, BertForSequenceClassification,
-    Checkpoint,
+    BertCheckpointModel, BertConfig, BertForPreTraining, BertForQuestionAnswering,
+    BertForSequenceClassification, Checkpoint,
 };
 use bert_tasks::{BertTokenizer, DecodeConfig, QaConfig};
 use burn::tensor::Device;
@@ -14,6 +14,8 @@ use crate::{PipelineError, PipelineTask};
 pub enum LoadedModel {
     Classifier(BertForSequenceClassification),
     QuestionAnswering(BertForQuestionAnswering),
+    /// MLM + NSP heads: fill-mask. Boxed: its heads make it the largest variant.
+    MaskedLm(Box<BertForPreTraining>),
 }
 
 /// A checkpoint loaded for one task; see the crate documentation.
@@ -50,16 +52,20 @@ impl Pipeline {
         let task = PipelineTask::of(&config)?;
         let tokenizer = BertTokenizer::from_json_bytes(tokenizer_json)
             .map_err(|e| PipelineError::Model(format!("tokenizer.json: {e}")))?;
-        let model = match task {
-            PipelineTask::QuestionAnswering => LoadedModel::QuestionAnswering(fine_tuned(
-                Checkpoint::from_bytes(config_json, weights, device)?,
-            )?),
-            _ => LoadedModel::Classifier(fine_tuned(Checkpoint::from_bytes(
-                config_json,
-                weights,
-                device,
-            )?)?),
-        };
+        let model =
+            match task {
+                PipelineTask::QuestionAnswering => LoadedModel::QuestionAnswering(fine_tuned(
+                    Checkpoint::from_bytes(config_json, weights, device)?,
+                )?),
+                PipelineTask::FillMask => LoadedModel::MaskedLm(masked_lm(
+                    Checkpoint::from_bytes(config_json, weights, device)?,
+                )?),
+                _ => LoadedModel::Classifier(fine_tuned(Checkpoint::from_bytes(
+                    config_json,
+                    weights,
+                    device,
+                )?)?),
+            };
         Self::assemble(config, model, tokenizer, device)
     }
 
@@ -148,6 +154,25 @@ pub(crate) fn fine_tuned<M: BertCheckpointModel>(ckpt: Checkpoint<M>) -> Result<
         )));
     }
     Ok(ckpt.model)
+}
+
+/// A pretraining checkpoint needs its MLM head; HF's `BertForMaskedLM` files lack only the
+/// next-sentence head, which fill-mask does not use.
+pub(crate) fn masked_lm(
+    ckpt: Checkpoint<BertForPreTraining>,
+) -> Result<Box<BertForPreTraining>, PipelineError> {
+    let lacking: Vec<&String> = ckpt
+        .report
+        .initialised
+        .iter()
+        .filter(|k| k.starts_with("cls.predictions."))
+        .collect();
+    if !lacking.is_empty() {
+        return Err(PipelineError::Model(format!(
+            "the weights lack the masked-LM head ({lacking:?}): not a pretraining checkpoint"
+        )));
+    }
+    Ok(Box::new(ckpt.model))
 }
 
 /// `run_qa.py`'s windows (384 tokens, stride 128, questions cut to 64), scaled by the same

@@ -15,6 +15,8 @@ pub enum PipelineTask {
     Regression,
     /// Extractive QA: a span of the passage, or none for SQuAD v2 models.
     QuestionAnswering,
+    /// Masked-token prediction with a pretraining checkpoint (MLM head).
+    FillMask,
 }
 
 impl PipelineTask {
@@ -26,9 +28,11 @@ impl PipelineTask {
             }
             Some(HeadKind::SequenceClassification) => Ok(Self::Classification),
             Some(HeadKind::QuestionAnswering) => Ok(Self::QuestionAnswering),
+            Some(HeadKind::PreTraining) => Ok(Self::FillMask),
             Some(HeadKind::Base) | None => Err(PipelineError::WrongTask(format!(
                 "config.json names no task head (architectures: {:?}); a fine-tuned \
-                 BertForSequenceClassification or BertForQuestionAnswering checkpoint is needed",
+                 BertForSequenceClassification or BertForQuestionAnswering checkpoint (or a pretraining one \
+                 for fill-mask) is needed",
                 config.architectures.as_deref().unwrap_or_default()
             ))),
         }
@@ -40,6 +44,7 @@ impl PipelineTask {
             Self::Classification => "classification",
             Self::Regression => "regression",
             Self::QuestionAnswering => "question-answering",
+            Self::FillMask => "fill-mask",
         }
     }
 }
