@@ -101,6 +101,8 @@ def main():
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step(); sched.step(); opt.zero_grad()
             losses.append(out.loss.item())
+            if done % 50 == 0:
+                print(done, round(losses[-1], 4), sched.get_last_lr()[0], file=sys.stderr)
             done += 1
             seen += len(batch["labels"])
             if done >= steps:

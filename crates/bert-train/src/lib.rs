@@ -1,7 +1,10 @@
 //! The native trainer: fine-tunes BERT (bert-model) on GLUE and SQuAD (bert-tasks) the way
 //! `transformers`' `run_glue.py` and `run_qa.py` do, on a wgpu GPU or the CPU, and writes
-//! Hugging Face checkpoints that the web page and `transformers` load.
+//! Hugging Face checkpoints that the web page and `transformers` load. Beside it, `pretrain`
+//! (masked LM + next sentence on raw text) and `train-tokenizer` (WordPiece) make a BERT from
+//! nothing.
 
+pub mod allocator;
 pub mod args;
 pub mod curve;
 pub mod data;
@@ -12,6 +15,10 @@ pub mod features;
 pub mod model_source;
 pub mod optim;
 pub mod output;
+pub mod pretrain;
+pub mod pretrain_args;
+pub mod pretrain_batch;
+pub mod pretrain_output;
 pub mod registry;
 pub mod resume;
 pub mod sampler;
@@ -21,4 +28,5 @@ pub mod trainer;
 
 pub use args::TrainArgs;
 pub use error::{Result, TrainError};
+pub use pretrain_args::PretrainArgs;
 pub use trainer::{RunSummary, run, run_on, select};

@@ -120,7 +120,7 @@ impl ModelSource {
     }
 }
 
-fn tokenizer_file(path: &Path) -> Result<BertTokenizer> {
+pub(crate) fn tokenizer_file(path: &Path) -> Result<BertTokenizer> {
     if !path.is_file() {
         return Err(TrainError::Usage(format!(
             "--tokenizer {}: no such file",

@@ -35,6 +35,9 @@ pub struct TrainerState {
     /// Forward passes done in all (the dropout seed of each pass derives from it).
     pub micro_step: u64,
     pub examples_seen: u64,
+    /// Non-padding tokens of those examples (pretraining's throughput).
+    #[serde(default)]
+    pub tokens_seen: u64,
     /// Sum and count of the losses since the last log line (a checkpoint can fall between).
     #[serde(default)]
     pub pending_loss_sum: f64,
@@ -47,6 +50,28 @@ pub struct TrainerState {
     pub log_history: Vec<Value>,
     pub evals: Vec<EvalRecord>,
     pub best: Option<EvalRecord>,
+}
+
+impl TrainerState {
+    /// The state of a run that has not started.
+    pub fn new(fingerprint: Value, total_steps: usize) -> Self {
+        Self {
+            fingerprint,
+            epoch: 0,
+            batches_done: 0,
+            global_step: 0,
+            micro_step: 0,
+            examples_seen: 0,
+            tokens_seen: 0,
+            pending_loss_sum: 0.0,
+            pending_count: 0,
+            train_seconds: 0.0,
+            total_steps,
+            log_history: Vec::new(),
+            evals: Vec::new(),
+            best: None,
+        }
+    }
 }
 
 const STATE: &str = "trainer_state.json";

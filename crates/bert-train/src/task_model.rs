@@ -118,7 +118,7 @@ impl TaskModel for BertForQuestionAnswering {
 ///
 /// # Shapes
 /// - logits: `[batch, classes]`; output: `[1]`
-fn cross_entropy(logits: Tensor<2>, targets: Vec<i64>, device: &Device) -> Tensor<1> {
+pub(crate) fn cross_entropy(logits: Tensor<2>, targets: Vec<i64>, device: &Device) -> Tensor<1> {
     let batch = targets.len();
     let targets = Tensor::<2, Int>::from_data(TensorData::new(targets, [batch, 1]), device);
     log_softmax(logits, 1).gather(1, targets).neg().mean()

@@ -65,21 +65,7 @@ pub fn train_loop<M: TaskModel>(
         "doc_stride": args.doc_stride, "seed": args.seed,
     });
 
-    let mut state = TrainerState {
-        fingerprint: fingerprint.clone(),
-        epoch: 0,
-        batches_done: 0,
-        global_step: 0,
-        micro_step: 0,
-        examples_seen: 0,
-        pending_loss_sum: 0.0,
-        pending_count: 0,
-        train_seconds: 0.0,
-        total_steps,
-        log_history: Vec::new(),
-        evals: Vec::new(),
-        best: None,
-    };
+    let mut state = TrainerState::new(fingerprint.clone(), total_steps);
     if let Some(dir) = &run.resume_from {
         let saved = resume::read_state(dir)?;
         if saved.fingerprint != fingerprint {

@@ -188,7 +188,7 @@ fn validate(args: &TrainArgs) -> Result<()> {
 }
 
 /// The checkpoint to resume from, or `None` for a fresh run; refuses to mix runs.
-fn resume_point(output_dir: &Path, resume: bool) -> Result<Option<PathBuf>> {
+pub(crate) fn resume_point(output_dir: &Path, resume: bool) -> Result<Option<PathBuf>> {
     let found = resume::checkpoints(output_dir)?;
     match (resume, found.last()) {
         (true, Some((_, dir))) => Ok(Some(dir.clone())),

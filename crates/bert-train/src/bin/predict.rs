@@ -36,6 +36,14 @@ struct Args {
     /// The passage that answers --question (any length: it is cut into windows).
     #[arg(long, requires = "question")]
     context: Option<String>,
+    /// A text with one or more [MASK] tokens, for a pretraining checkpoint (`pretrain`'s
+    /// output, or HF's BertForPreTraining / BertForMaskedLM): prints the --top-k tokens for
+    /// each mask, as HF's fill-mask pipeline.
+    #[arg(long, conflicts_with_all = ["text", "question", "input"])]
+    fill_mask: Option<String>,
+    /// Candidates per mask for --fill-mask.
+    #[arg(long, default_value_t = 5, requires = "fill_mask")]
+    top_k: usize,
     /// JSON lines with `text` (+ `text_pair`) or `question` + `context`.
     #[arg(long)]
     input: Option<PathBuf>,
@@ -62,6 +70,7 @@ enum Query {
 }
 
 fn main() {
+    bert_train::allocator::keep_freed_memory();
     if let Err(e) = run(Args::parse()) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -69,6 +78,9 @@ fn main() {
 }
 
 fn run(args: Args) -> Result<()> {
+    if let Some(text) = &args.fill_mask {
+        return fill_mask(&args, text);
+    }
     let queries = queries(&args)?;
     let choice: DeviceChoice = args.device.parse().map_err(anyhow::Error::msg)?;
     let selected = select_device(choice)?;
@@ -121,6 +133,26 @@ fn run(args: Args) -> Result<()> {
     }
     flush(&mut pending, &mut out)?;
     out.flush()?;
+    Ok(())
+}
+
+/// One JSON line: the candidate list for a single mask (HF's shape), a list of lists otherwise.
+fn fill_mask(args: &Args, text: &str) -> Result<()> {
+    let choice: DeviceChoice = args.device.parse().map_err(anyhow::Error::msg)?;
+    let selected = select_device(choice)?;
+    eprintln!("device: {selected}");
+    let pipeline = Pipeline::from_dir(&args.model, &selected.device)
+        .with_context(|| format!("loading {}", args.model.display()))?;
+    let masks = pipeline.fill_mask(text, args.top_k)?;
+    let line = match masks.as_slice() {
+        [one] => serde_json::to_string(one)?,
+        many => serde_json::to_string(many)?,
+    };
+    match &args.output {
+        Some(p) => std::fs::write(p, format!("{line}\n"))
+            .with_context(|| format!("writing {}", p.display()))?,
+        None => println!("{line}"),
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    bert_train::allocator::keep_freed_memory();
     let args = bert_train::TrainArgs::parse();
     let result = bert_train::select(&args).and_then(|selected| {
         if !selected.is_gpu && std::env::var_os("BURN_DEVICE").is_none() {
