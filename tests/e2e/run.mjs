@@ -68,8 +68,12 @@ function context(c) {
 }
 
 if (!process.env.E2E_SKIP_FIXTURES) {
-  console.log("making fixtures and native references (cargo run -p bert-pipeline --example e2e_fixtures)");
-  execFileSync("cargo", ["run", "--quiet", "-p", "bert-pipeline", "--example", "e2e_fixtures", "--", fixtures, resolve(root, "tests/e2e/cases.json")], { cwd: root, stdio: "inherit" });
+  console.log("making fixtures and native references (bert-pipeline's example e2e_fixtures)");
+  // Built with the whole workspace's features, as `cargo test --workspace` builds it: a
+  // `-p bert-pipeline` build would select fewer burn features and compile burn once more.
+  execFileSync("cargo", ["build", "--quiet", "--workspace", "--examples"], { cwd: root, stdio: "inherit" });
+  const target = process.env.CARGO_TARGET_DIR || resolve(root, "target");
+  execFileSync(resolve(target, "debug/examples/e2e_fixtures"), [fixtures, resolve(root, "tests/e2e/cases.json")], { cwd: root, stdio: "inherit" });
 }
 const expected = JSON.parse(readFileSync(resolve(fixtures, "expected.json"), "utf8")).expected;
 const downloads = [];
