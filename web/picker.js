@@ -55,7 +55,9 @@ export class ModelPicker {
     const mine = models.filter((m) => this.kinds.includes(m.kind));
     this.select.replaceChildren(el("option", { value: "" }, mine.length ? "— choose a trained model —" : message || "no trained model of this kind"));
     for (const m of mine) {
-      const metric = m.metric ? ` (${m.metric.name} ${Number(m.metric.value).toFixed(3)})` : "";
+      // SQuAD's EM/F1 are percentages (29.4), GLUE's metrics fractions (0.898).
+      const value = Number(m.metric?.value);
+      const metric = m.metric ? ` (${m.metric.name} ${Math.abs(value) > 1.5 ? value.toFixed(1) : value.toFixed(3)})` : "";
       const option = el("option", { value: m.path }, `${m.name}${metric}`);
       option.dataset.name = m.name;
       this.select.append(option);

@@ -1,6 +1,6 @@
 //! A small seedable random number generator for building pre-training data.
 //!
-//! The same idea as the trainer's batch sampler (`bert-train/src/sampler.rs`), kept here so
+//! The trainer's batch order uses it too (`bert-train/src/sampler.rs`). It lives here so
 //! that this crate needs neither Burn nor `rand`: the NSP pairs and the MLM masks of a run are
 //! a function of its seed alone, on every platform (wasm32 included).
 

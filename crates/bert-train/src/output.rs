@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bert_model::BertConfig;
 use bert_model::save::{save_dir, write_atomic};
+use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::curve;
@@ -38,30 +39,8 @@ impl Outputs {
     /// Rewrites `train_log.jsonl` and `curves.svg` from the state (so a resumed run's log has
     /// no duplicate lines).
     pub fn write_log(&self, run: &Run, state: &TrainerState) -> Result<()> {
-        let mut log = String::new();
-        for entry in &state.log_history {
-            log.push_str(&entry.to_string());
-            log.push('\n');
-        }
-        for e in &state.evals {
-            let mut line = json!({ "step": e.step, "epoch": e.epoch });
-            for (k, v) in &e.metrics {
-                line[format!("eval_{k}")] = json!(v);
-            }
-            log.push_str(&line.to_string());
-            log.push('\n');
-        }
-        self.write("train_log.jsonl", &log)?;
-        let loss: Vec<(f64, f64)> = state
-            .log_history
-            .iter()
-            .filter_map(|e| Some((e["step"].as_f64()?, e["loss"].as_f64()?)))
-            .collect();
-        let metric: Vec<(f64, f64)> = state
-            .evals
-            .iter()
-            .filter_map(|e| Some((e.step as f64, *e.metrics.get(self.primary)?)))
-            .collect();
+        self.write("train_log.jsonl", &log_text(state))?;
+        let (loss, metric) = curve_points(state, self.primary);
         // The device line can carry a long explanation in parentheses; the title keeps its name.
         let device = run.device_name.split(" (").next().unwrap_or_default();
         let model = run.model_name.rsplit('/').next().unwrap_or_default();
@@ -165,6 +144,53 @@ fn kind(task: TrainTask) -> &'static str {
 }
 
 /// `epoch 1 step 120: accuracy 0.8521, loss 0.35`.
+/// `train_log.jsonl`: the logged steps, then one line per evaluation (`eval_<metric>` keys).
+pub fn log_text(state: &TrainerState) -> String {
+    let mut log = String::new();
+    for entry in &state.log_history {
+        log.push_str(&format!("{entry}\n"));
+    }
+    for e in &state.evals {
+        let mut line = json!({ "step": e.step, "epoch": e.epoch });
+        for (k, v) in &e.metrics {
+            line[format!("eval_{k}")] = json!(v);
+        }
+        log.push_str(&format!("{line}\n"));
+    }
+    log
+}
+
+/// (x, y) points of a curve.
+pub type Points = Vec<(f64, f64)>;
+
+/// The curves' points: (step, training loss) and (step, `metric` of each evaluation).
+pub fn curve_points(state: &TrainerState, metric: &str) -> (Points, Points) {
+    let loss = state
+        .log_history
+        .iter()
+        .filter_map(|e| Some((e["step"].as_f64()?, e["loss"].as_f64()?)))
+        .collect();
+    let points = state
+        .evals
+        .iter()
+        .filter_map(|e| Some((e.step as f64, *e.metrics.get(metric)?)))
+        .collect();
+    (loss, points)
+}
+
+/// The bar of a run of `total` optimizer steps, `done` of them already (a resumed run).
+pub fn progress_bar(total: usize, done: usize) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64).with_position(done as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:28}] {pos}/{len} steps {msg} [{elapsed_precise}<{eta_precise}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
 pub fn eval_line(r: &EvalRecord) -> String {
     let parts: Vec<String> = r
         .metrics

@@ -14,7 +14,6 @@ use bert_tasks::{
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::error::{Result, TrainError};
@@ -161,17 +160,7 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
     let resume_from = crate::trainer::resume_point(&args.output_dir, args.resume)?;
     let mut state = TrainerState::new(fingerprint.clone(), total_steps);
     if let Some(dir) = &resume_from {
-        let saved = resume::read_state(dir)?;
-        if saved.fingerprint != fingerprint {
-            return Err(TrainError::Usage(format!(
-                "--resume: {} was made with other settings ({}); now: {}",
-                dir.display(),
-                saved.fingerprint,
-                fingerprint
-            )));
-        }
-        model = resume::load_model(dir, model)?;
-        state = saved;
+        (model, state) = resume::restore(dir, &fingerprint, model)?;
         eprintln!(
             "resume: {} (step {}/{total_steps})",
             dir.display(),
@@ -184,14 +173,7 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
     }
     let out = PretrainOutputs::new(args, device_name, &tokenizer)?;
 
-    let bar = ProgressBar::new(total_steps as u64).with_position(state.global_step as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:28}] {pos}/{len} steps {msg} [{elapsed_precise}<{eta_precise}]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = crate::output::progress_bar(total_steps, state.global_step);
     let session = Instant::now();
     let (start_secs, start_tokens) = (state.train_seconds, state.tokens_seen);
     let mut eval_seconds = 0.0;
@@ -228,9 +210,7 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
             bar.inc(1);
             let at_end = state.global_step == total_steps;
             if state.global_step.is_multiple_of(args.logging_steps) || at_end {
-                let sum = state.pending_loss_sum + pending.take().map_or(0.0, scalar);
-                let mean = sum / state.pending_count.max(1) as f64;
-                (state.pending_loss_sum, state.pending_count) = (0.0, 0);
+                let mean = state.take_mean_loss(pending.take().map_or(0.0, scalar));
                 if !mean.is_finite() {
                     bar.abandon();
                     return Err(TrainError::Diverged(format!(

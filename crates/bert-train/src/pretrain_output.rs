@@ -51,28 +51,8 @@ impl PretrainOutputs {
 
     /// Rewrites `train_log.jsonl` and `curves.svg` from the state.
     pub fn write_log(&self, state: &TrainerState) -> Result<()> {
-        let mut log = String::new();
-        for entry in &state.log_history {
-            log.push_str(&format!("{entry}\n"));
-        }
-        for e in &state.evals {
-            let mut line = json!({ "step": e.step, "epoch": e.epoch });
-            for (k, v) in &e.metrics {
-                line[format!("eval_{k}")] = json!(v);
-            }
-            log.push_str(&format!("{line}\n"));
-        }
-        self.write("train_log.jsonl", &log)?;
-        let loss: Vec<(f64, f64)> = state
-            .log_history
-            .iter()
-            .filter_map(|e| Some((e["step"].as_f64()?, e["loss"].as_f64()?)))
-            .collect();
-        let acc: Vec<(f64, f64)> = state
-            .evals
-            .iter()
-            .filter_map(|e| Some((e.step as f64, *e.metrics.get("mlm_accuracy")?)))
-            .collect();
+        self.write("train_log.jsonl", &crate::output::log_text(state))?;
+        let (loss, acc) = crate::output::curve_points(state, "mlm_accuracy");
         let title = format!("pretraining (MLM + NSP) · {}", self.device_name);
         self.write(
             "curves.svg",

@@ -74,6 +74,16 @@ impl TrainerState {
     }
 }
 
+impl TrainerState {
+    /// The mean of the losses since the last log line (`device_sum`: those not yet read back),
+    /// and a fresh start for the next one.
+    pub fn take_mean_loss(&mut self, device_sum: f64) -> f64 {
+        let mean = (self.pending_loss_sum + device_sum) / self.pending_count.max(1) as f64;
+        (self.pending_loss_sum, self.pending_count) = (0.0, 0);
+        mean
+    }
+}
+
 const STATE: &str = "trainer_state.json";
 const MODEL: &str = "model.bpk";
 const OPTIMIZER: &str = "optimizer.bpk";
@@ -142,6 +152,21 @@ pub fn checkpoints(out: &Path) -> Result<Vec<(usize, PathBuf)>> {
     }
     found.sort();
     Ok(found)
+}
+
+/// The model and state of a checkpoint, refusing one made with other settings (the
+/// optimizer comes after: build it from the returned model, then [`load_optimizer`]).
+pub fn restore<M: Module>(dir: &Path, fingerprint: &Value, model: M) -> Result<(M, TrainerState)> {
+    let saved = read_state(dir)?;
+    if &saved.fingerprint != fingerprint {
+        return Err(TrainError::Usage(format!(
+            "--resume: {} was made with other settings ({}); now: {}",
+            dir.display(),
+            saved.fingerprint,
+            fingerprint
+        )));
+    }
+    Ok((load_model(dir, model)?, saved))
 }
 
 /// Reads the state of a checkpoint (before the model is built, to check the settings).

@@ -1,34 +1,9 @@
 //! Batch order: shuffled, grouped by length (HF's `LengthGroupedSampler`), reproducible from
 //! the seed and the epoch alone, so a resumed run replays the same order.
 
-/// SplitMix64: tiny, seedable, and its whole state is one number.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0); the modulo bias is below 2^-40 for any dataset size here.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
-    }
-}
+/// SplitMix64, shared with the pretraining data of bert-tasks: one state number, so an epoch's
+/// order is a function of the seed and the epoch alone.
+pub use bert_tasks::SplitMix64 as Rng;
 
 /// Mixes a seed with a counter into a new seed (one stream per epoch, per step).
 pub fn derive_seed(seed: u64, counter: u64) -> u64 {

@@ -9,7 +9,6 @@ use std::time::Instant;
 use bert_model::{BertConfig, BertInput};
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::{Device, Tensor};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::args::TrainArgs;
@@ -67,17 +66,7 @@ pub fn train_loop<M: TaskModel>(
 
     let mut state = TrainerState::new(fingerprint.clone(), total_steps);
     if let Some(dir) = &run.resume_from {
-        let saved = resume::read_state(dir)?;
-        if saved.fingerprint != fingerprint {
-            return Err(TrainError::Usage(format!(
-                "--resume: {} was made with other settings ({}); now: {}",
-                dir.display(),
-                saved.fingerprint,
-                fingerprint
-            )));
-        }
-        model = resume::load_model(dir, model)?;
-        state = saved;
+        (model, state) = resume::restore(dir, &fingerprint, model)?;
         eprintln!(
             "resume: {} (epoch {}, step {}/{})",
             dir.display(),
@@ -92,14 +81,7 @@ pub fn train_loop<M: TaskModel>(
     }
     let out = Outputs::new(run, &config)?;
 
-    let bar = ProgressBar::new(total_steps as u64).with_position(state.global_step as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:28}] {pos}/{len} steps {msg} [{elapsed_precise}<{eta_precise}]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = output::progress_bar(total_steps, state.global_step);
     let lengths: Vec<usize> = features.iter().map(Feature::len).collect();
     let mut accumulator = GradientsAccumulator::<M>::new();
     // Losses stay on the device between log lines: reading one back each step would stall a GPU.
@@ -152,9 +134,7 @@ pub fn train_loop<M: TaskModel>(
 
             let at_end = state.global_step == total_steps;
             if state.global_step.is_multiple_of(args.logging_steps) || at_end {
-                let sum = state.pending_loss_sum + pending.take().map_or(0.0, scalar);
-                let mean = sum / state.pending_count.max(1) as f64;
-                (state.pending_loss_sum, state.pending_count) = (0.0, 0);
+                let mean = state.take_mean_loss(pending.take().map_or(0.0, scalar));
                 if !mean.is_finite() {
                     bar.abandon();
                     return Err(TrainError::Diverged(format!(
