@@ -199,6 +199,11 @@ impl BertTokenizer {
         self.sep_id
     }
 
+    /// The vocabulary as `vocab.txt` (see [`crate::vocab_txt`]).
+    pub fn vocab_txt(&self) -> Result<String> {
+        crate::wordpiece_train::vocab_txt(&self.inner)
+    }
+
     /// Id of a token string, if it is in the vocabulary.
     pub fn token_to_id(&self, token: &str) -> Option<u32> {
         self.inner.token_to_id(token)

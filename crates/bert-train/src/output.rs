@@ -62,10 +62,7 @@ impl Outputs {
     ) -> Result<()> {
         save_dir(model, config, &self.dir)?;
         self.write("tokenizer.json", &run.tokenizer_json)?;
-        let mut results = json!({ "epoch": record.epoch, "step": record.step });
-        for (k, v) in &record.metrics {
-            results[format!("eval_{k}")] = json!(v);
-        }
+        let mut results = eval_json(record);
         if let Some(extra) = extra {
             results["details"] = extra.clone();
         }
@@ -127,9 +124,7 @@ impl Outputs {
             };
             registry::record(&index, entry)?;
         }
-        for (_, dir) in resume::checkpoints(&self.dir)? {
-            std::fs::remove_dir_all(&dir).map_err(TrainError::io(&dir))?;
-        }
+        resume::remove_checkpoints(&self.dir)?;
         print_summary(&self.dir, &best, state, secs);
         Ok(metrics)
     }
@@ -151,13 +146,19 @@ pub fn log_text(state: &TrainerState) -> String {
         log.push_str(&format!("{entry}\n"));
     }
     for e in &state.evals {
-        let mut line = json!({ "step": e.step, "epoch": e.epoch });
-        for (k, v) in &e.metrics {
-            line[format!("eval_{k}")] = json!(v);
-        }
-        log.push_str(&format!("{line}\n"));
+        log.push_str(&format!("{}\n", eval_json(e)));
     }
     log
+}
+
+/// An evaluation as HF writes it: `step`, `epoch` and `eval_<metric>` keys (a log line, and
+/// `eval_results.json`).
+pub fn eval_json(r: &EvalRecord) -> Value {
+    let mut v = json!({ "step": r.step, "epoch": r.epoch });
+    for (k, m) in &r.metrics {
+        v[format!("eval_{k}")] = json!(m);
+    }
+    v
 }
 
 /// (x, y) points of a curve.

@@ -33,14 +33,12 @@ impl PretrainOutputs {
     pub fn new(args: &PretrainArgs, device_name: &str, tokenizer: &BertTokenizer) -> Result<Self> {
         let dir = args.output_dir.clone();
         std::fs::create_dir_all(&dir).map_err(TrainError::io(&dir))?;
-        let vocab: Vec<String> = (0..tokenizer.vocab_size() as u32)
-            .map(|id| tokenizer.id_to_token(id).unwrap_or_default())
-            .collect();
+
         Ok(Self {
             dir,
             device_name: device_name.split(" (").next().unwrap_or_default().into(),
             tokenizer_json: tokenizer.to_json()?,
-            vocab_txt: vocab.join("\n") + "\n",
+            vocab_txt: tokenizer.vocab_txt()?,
         })
     }
 
@@ -70,13 +68,9 @@ impl PretrainOutputs {
         save_dir(model, config, &self.dir)?;
         self.write("tokenizer.json", &self.tokenizer_json)?;
         self.write("vocab.txt", &self.vocab_txt)?;
-        let mut results = json!({ "epoch": record.epoch, "step": record.step });
-        for (k, v) in &record.metrics {
-            results[format!("eval_{k}")] = json!(v);
-        }
         self.write(
             "eval_results.json",
-            &serde_json::to_string_pretty(&results).unwrap_or_default(),
+            &serde_json::to_string_pretty(&crate::output::eval_json(record)).unwrap_or_default(),
         )
     }
 
@@ -101,9 +95,7 @@ impl PretrainOutputs {
             "metrics.json",
             &serde_json::to_string_pretty(&metrics).unwrap_or_default(),
         )?;
-        for (_, old) in crate::resume::checkpoints(&self.dir)? {
-            std::fs::remove_dir_all(&old).map_err(TrainError::io(&old))?;
-        }
+        crate::resume::remove_checkpoints(&self.dir)?;
         Ok(metrics)
     }
 }

@@ -133,6 +133,14 @@ pub fn save<M: Module>(
     Ok(dest)
 }
 
+/// Removes every checkpoint of `out` (a finished run needs none).
+pub fn remove_checkpoints(out: &Path) -> Result<()> {
+    for (_, dir) in checkpoints(out)? {
+        std::fs::remove_dir_all(&dir).map_err(TrainError::io(&dir))?;
+    }
+    Ok(())
+}
+
 /// Complete checkpoints in `out`, oldest first. Temporary folders of an interrupted save are
 /// not listed (and are cleared by the next save under the same process id, or by hand).
 pub fn checkpoints(out: &Path) -> Result<Vec<(usize, PathBuf)>> {
