@@ -2,12 +2,13 @@
 //! (projection, dropout, residual, post-norm).
 
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, LayerNorm, Linear};
+use burn::nn::{LayerNorm, Linear};
 use burn::tensor::activation::softmax;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
+use crate::dropout::Dropout;
 use crate::{BertConfig, init};
 
 #[derive(Module, Debug)]
@@ -29,7 +30,7 @@ impl BertSelfAttention {
             query: init::linear(h, h, config, device),
             key: init::linear(h, h, config, device),
             value: init::linear(h, h, config, device),
-            dropout: DropoutConfig::new(config.attention_probs_dropout_prob).init(),
+            dropout: Dropout::new(config.attention_probs_dropout_prob),
             num_heads: config.num_attention_heads,
             head_dim: h / config.num_attention_heads,
         }
@@ -47,7 +48,7 @@ impl BertSelfAttention {
         let k = split(self.key.forward(hidden.clone()));
         let v = split(self.value.forward(hidden));
 
-        let context = if self.dropout_active(&q) {
+        let context = if self.dropout.is_active(&q) {
             // Attention-probability dropout needs the probabilities, which the fused op hides.
             let scores = q.matmul(k.swap_dims(2, 3)) * (1.0 / (dim as f64).sqrt()) + mask_bias;
             let probs = self.dropout.forward(softmax(scores, 3)); // [batch, heads, seq, seq]
@@ -57,10 +58,6 @@ impl BertSelfAttention {
             attention(q, k, v, None, Some(bias), AttentionModuleOptions::default())
         };
         context.swap_dims(1, 2).reshape([batch, seq, width])
-    }
-
-    fn dropout_active(&self, x: &Tensor<4>) -> bool {
-        self.dropout.prob > 0.0 && x.device().is_autodiff()
     }
 }
 
@@ -79,7 +76,7 @@ impl BertSelfOutput {
         Self {
             dense: init::linear(h, h, config, device),
             layer_norm: init::layer_norm(config, device),
-            dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
+            dropout: Dropout::new(config.hidden_dropout_prob),
         }
     }
 

@@ -1,9 +1,10 @@
 //! `BertEmbeddings`: word + absolute position + token type, then LayerNorm and dropout.
 
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm};
+use burn::nn::{Embedding, LayerNorm};
 use burn::tensor::{Device, Int, Tensor};
 
+use crate::dropout::Dropout;
 use crate::{BertConfig, init};
 
 #[derive(Module, Debug)]
@@ -24,7 +25,7 @@ impl BertEmbeddings {
             position_embeddings: init::embedding(config.max_position_embeddings, h, config, device),
             token_type_embeddings: init::embedding(config.type_vocab_size, h, config, device),
             layer_norm: init::layer_norm(config, device),
-            dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
+            dropout: Dropout::new(config.hidden_dropout_prob),
         }
     }
 

@@ -1,11 +1,12 @@
 //! `BertLayer` (attention + feed-forward, both post-norm) and the `BertEncoder` stack.
 
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, LayerNorm, Linear};
+use burn::nn::{LayerNorm, Linear};
 use burn::tensor::{Device, Tensor};
 
 use crate::activation::HiddenAct;
 use crate::attention::BertAttention;
+use crate::dropout::Dropout;
 use crate::{BertConfig, init};
 
 /// HF: `BertIntermediate`, the first feed-forward projection and its activation.
@@ -52,7 +53,7 @@ impl BertLayer {
             output: BertOutput {
                 dense: init::linear(i, h, config, device),
                 layer_norm: init::layer_norm(config, device),
-                dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
+                dropout: Dropout::new(config.hidden_dropout_prob),
             },
         }
     }

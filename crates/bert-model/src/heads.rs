@@ -2,10 +2,11 @@
 //! `BertForQuestionAnswering`.
 
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, Linear};
+use burn::nn::Linear;
 use burn::tensor::{Device, Tensor};
 
 use crate::batch::BertInput;
+use crate::dropout::Dropout;
 use crate::model::BertModel;
 use crate::{BertConfig, init};
 
@@ -21,7 +22,7 @@ impl BertForSequenceClassification {
     pub fn new(config: &BertConfig, device: &Device) -> Self {
         Self {
             bert: BertModel::new(config, true, device),
-            dropout: DropoutConfig::new(config.classifier_dropout_prob()).init(),
+            dropout: Dropout::new(config.classifier_dropout_prob()),
             classifier: init::linear(config.hidden_size, config.num_labels(), config, device),
         }
     }

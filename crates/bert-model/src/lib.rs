@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod config;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod device;
+pub mod dropout;
 pub mod embeddings;
 pub mod encoder;
 pub mod error;

@@ -25,6 +25,9 @@ pub enum TrainError {
     /// The loss stopped being a number.
     #[error("{0}")]
     Diverged(String),
+    /// The CPU optimizer could not read a tensor back.
+    #[error("optimizer: {0}")]
+    Optimizer(String),
     /// The Hugging Face Hub could not give a model.
     #[error("{0}")]
     Hub(String),

@@ -2,9 +2,98 @@
 //! biases and LayerNorm weights, global gradient-norm clipping, and a linear schedule with
 //! warmup.
 
+use std::path::Path;
+
 use burn::module::{Module, ModuleVisitor, Param, ParamGroup, ParamId};
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::error::{Result, TrainError};
+use crate::host_adamw::HostAdamW;
+
+/// AdamW with clipping: burn's tensor ops on a GPU, the fused host loop on the CPU.
+pub enum Optimizer {
+    Device(ModuleOptimizer),
+    Host(Box<HostAdamW>),
+}
+
+impl Optimizer {
+    /// The file of its state inside a checkpoint folder.
+    pub const FILES: [&str; 2] = ["optimizer.bpk", "optimizer.safetensors"];
+
+    pub fn new<M: Module>(module: &M, weight_decay: f64, epsilon: f64, device: &Device) -> Self {
+        if *device == Device::flex() {
+            Self::Host(Box::new(HostAdamW::new(module, weight_decay, epsilon)))
+        } else {
+            Self::Device(adamw(module, weight_decay, epsilon))
+        }
+    }
+
+    /// Clips the gradients to a global norm of `max_norm` and steps. Returns the model and the
+    /// norm before clipping, read back only when logged.
+    pub fn step<M: Module>(
+        &mut self,
+        lr: f64,
+        module: M,
+        grads: GradientsParams,
+        max_norm: f64,
+    ) -> Result<(M, Option<Tensor<1>>)> {
+        match self {
+            Self::Device(optim) => {
+                let (grads, norm) = clip_grad_norm(&module, grads, max_norm);
+                Ok((optim.step(lr, module, grads), norm))
+            }
+            Self::Host(optim) => {
+                let (module, norm) = optim.step(lr, module, grads, max_norm)?;
+                let norm = norm.map(|n| {
+                    Tensor::from_data(TensorData::new(vec![n as f32], [1]), &Device::flex())
+                });
+                Ok((module, norm))
+            }
+        }
+    }
+
+    fn file(&self, dir: &Path) -> std::path::PathBuf {
+        dir.join(Self::FILES[usize::from(matches!(self, Self::Host(_)))])
+    }
+
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let path = self.file(dir);
+        match self {
+            Self::Device(optim) => optim.save(&path).map_err(|e| ckpt_err(&path, e)),
+            Self::Host(optim) => optim.save(&path),
+        }
+    }
+
+    /// Loads the state a run on the same kind of device saved in `dir`.
+    pub fn load(self, dir: &Path) -> Result<Self> {
+        let path = self.file(dir);
+        if !path.exists() {
+            let (this, other) = match self {
+                Self::Device(_) => ("GPU", "CPU"),
+                Self::Host(_) => ("CPU", "GPU"),
+            };
+            return Err(ckpt_err(
+                &path,
+                format!(
+                    "missing: a {this} run resumes only a {this} run's checkpoint \
+                     (was this one made on the {other}?)"
+                ),
+            ));
+        }
+        Ok(match self {
+            Self::Device(optim) => Self::Device(optim.load(&path).map_err(|e| ckpt_err(&path, e))?),
+            Self::Host(optim) => Self::Host(Box::new(optim.load(&path)?)),
+        })
+    }
+}
+
+fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
+    TrainError::Checkpoint {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
 
 /// Whether a parameter is spared weight decay: HF's `["bias", "LayerNorm.weight"]` rule, in our
 /// names (`layer_norm.gamma/beta`).

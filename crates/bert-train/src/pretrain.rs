@@ -17,7 +17,7 @@ use burn::tensor::{Device, Tensor};
 use serde_json::{Value, json};
 
 use crate::error::{Result, TrainError};
-use crate::optim::{adamw, clip_grad_norm, linear_lr};
+use crate::optim::{Optimizer, linear_lr};
 use crate::pretrain_args::PretrainArgs;
 use crate::pretrain_batch::{MlmBatch, mlm_batch};
 use crate::pretrain_output::{PretrainOutputs, evaluate};
@@ -167,7 +167,7 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
             state.global_step
         );
     }
-    let mut optim = adamw(&model, args.weight_decay, args.adam_epsilon);
+    let mut optim = Optimizer::new(&model, args.weight_decay, args.adam_epsilon, device);
     if let Some(dir) = &resume_from {
         optim = resume::load_optimizer(dir, optim)?;
     }
@@ -203,9 +203,9 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
                 (state.pending_count + 1, state.batches_done + 1);
             state.micro_step += 1;
             state.examples_seen += rows.len() as u64;
-            let (grads, norm) = clip_grad_norm(&model, grads, args.max_grad_norm);
             let lr = linear_lr(args.lr, state.global_step, warmup, total_steps);
-            model = optim.step(lr, model, grads);
+            let norm;
+            (model, norm) = optim.step(lr, model, grads, args.max_grad_norm)?;
             state.global_step += 1;
             bar.inc(1);
             let at_end = state.global_step == total_steps;

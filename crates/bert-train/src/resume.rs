@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Result, TrainError};
+use crate::optim::Optimizer;
 
 /// One evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,7 +86,6 @@ impl TrainerState {
 
 const STATE: &str = "trainer_state.json";
 const MODEL: &str = "model.bpk";
-const OPTIMIZER: &str = "optimizer.bpk";
 
 fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
     TrainError::Checkpoint {
@@ -99,7 +98,7 @@ fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
 pub fn save<M: Module>(
     out: &Path,
     model: &M,
-    optim: &ModuleOptimizer,
+    optim: &Optimizer,
     state: &TrainerState,
 ) -> Result<PathBuf> {
     let name = format!("checkpoint-{}", state.global_step);
@@ -113,9 +112,7 @@ pub fn save<M: Module>(
         .clone()
         .save_file(tmp.join(MODEL))
         .map_err(|e| ckpt_err(&tmp.join(MODEL), e))?;
-    optim
-        .save(tmp.join(OPTIMIZER))
-        .map_err(|e| ckpt_err(&tmp.join(OPTIMIZER), e))?;
+    optim.save(&tmp)?;
     let json = serde_json::to_string_pretty(state).map_err(|e| ckpt_err(&tmp, e))?;
     bert_model::save::write_atomic(&tmp.join(STATE), json.as_bytes())
         .map_err(TrainError::io(&tmp.join(STATE)))?;
@@ -194,10 +191,8 @@ pub fn load_model<M: Module>(dir: &Path, model: M) -> Result<M> {
 }
 
 /// Loads the AdamW moments and step counts of a checkpoint.
-pub fn load_optimizer(dir: &Path, optim: ModuleOptimizer) -> Result<ModuleOptimizer> {
-    optim
-        .load(dir.join(OPTIMIZER))
-        .map_err(|e| ckpt_err(&dir.join(OPTIMIZER), e))
+pub fn load_optimizer(dir: &Path, optim: Optimizer) -> Result<Optimizer> {
+    optim.load(dir)
 }
 
 /// Makes a rename durable on filesystems that need the folder synced; best effort.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use bert_model::{BertConfig, BertInput};
-use burn::optim::{GradientsAccumulator, GradientsParams};
+use bert_model::BertConfig;
+use burn::optim::GradientsAccumulator;
 use burn::tensor::{Device, Tensor};
 use serde_json::{Value, json};
 
@@ -16,10 +16,11 @@ use crate::data::TrainTask;
 use crate::error::{Result, TrainError};
 use crate::eval_plan::EvalPlan;
 use crate::features::Feature;
-use crate::optim::{adamw, clip_grad_norm, linear_lr};
+use crate::optim::{Optimizer, linear_lr};
 use crate::output::{self, Outputs};
 use crate::resume::{self, EvalRecord, TrainerState};
 use crate::sampler::{derive_seed, length_grouped_batches};
+use crate::shards::{Masks, forward_backward, shard_count};
 use crate::task_model::TaskModel;
 
 /// Everything the loop needs besides the model and the data.
@@ -47,6 +48,8 @@ pub fn train_loop<M: TaskModel>(
 ) -> Result<Value> {
     let args = &run.args;
     let train_device = run.device.clone().autodiff();
+    // On the CPU the masks come from the host so that shards of a batch can run on all cores.
+    let host_masks = run.device == Device::flex();
     let n_batches = features.len().div_ceil(args.batch_size);
     let updates_per_epoch = n_batches.div_ceil(args.grad_accum).max(1);
     let total_steps = args
@@ -75,7 +78,7 @@ pub fn train_loop<M: TaskModel>(
             total_steps
         );
     }
-    let mut optim = adamw(&model, args.weight_decay, args.adam_epsilon);
+    let mut optim = Optimizer::new(&model, args.weight_decay, args.adam_epsilon, &run.device);
     if let Some(dir) = &run.resume_from {
         optim = resume::load_optimizer(dir, optim)?;
     }
@@ -95,26 +98,23 @@ pub fn train_loop<M: TaskModel>(
         let batches = length_grouped_batches(&lengths, args.batch_size, args.seed, state.epoch);
         while state.batches_done < batches.len() && state.global_step < total_steps {
             let batch = &batches[state.batches_done];
-            train_device.seed(derive_seed(args.seed, DROPOUT_STREAM + state.micro_step));
-            let ids: Vec<&[u32]> = batch.iter().map(|&i| features[i].ids.as_slice()).collect();
-            let types: Vec<&[u32]> = batch
-                .iter()
-                .map(|&i| features[i].type_ids.as_slice())
-                .collect();
-            let targets: Vec<_> = batch.iter().map(|&i| features[i].target).collect();
-            let input = BertInput::from_rows(&ids, &types, None, &config, &train_device)?;
-            let loss = model.loss(input, &targets, &train_device)?;
-            let scaled = if args.grad_accum > 1 {
-                loss.clone() / args.grad_accum as f64
+            let seed = derive_seed(args.seed, DROPOUT_STREAM + state.micro_step);
+            let masks = if host_masks {
+                Masks::Host(seed)
             } else {
-                loss.clone()
+                Masks::Device(seed)
             };
-            let grads = GradientsParams::from_grads(scaled.backward(), &model);
-            accumulator.accumulate(&model, grads);
-            let detached = loss.detach().inner();
+            let rows: Vec<&Feature> = batch.iter().map(|&i| &features[i]).collect();
+            let shards = shard_count(rows.len(), masks);
+            let scale = 1.0 / args.grad_accum as f64;
+            let (loss, grads) =
+                forward_backward(&model, &rows, &config, &train_device, scale, masks, shards)?;
+            for shard in grads {
+                accumulator.accumulate(&model, shard);
+            }
             pending = Some(match pending.take() {
-                Some(p) => p + detached,
-                None => detached,
+                Some(p) => p + loss,
+                None => loss,
             });
             state.pending_count += 1;
             state.batches_done += 1;
@@ -126,9 +126,9 @@ pub fn train_loop<M: TaskModel>(
             if !boundary {
                 continue;
             }
-            let (grads, norm) = clip_grad_norm(&model, accumulator.grads(), args.max_grad_norm);
             let lr = linear_lr(args.lr, state.global_step, warmup, total_steps);
-            model = optim.step(lr, model, grads);
+            let norm;
+            (model, norm) = optim.step(lr, model, accumulator.grads(), args.max_grad_norm)?;
             state.global_step += 1;
             bar.inc(1);
 
