@@ -21,6 +21,11 @@ function showError(id, e) {
   box.textContent = e ? e.message : "";
 }
 
+// Once visited, the page opens offline (sw.js); the weights have their own cache (fetch.js).
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("sw.js").catch((e) => console.warn(`no offline page: ${e.message}`));
+}
+
 const client = new BertClient({
   onProgress: (p) => pickers.forEach((picker) => picker.showProgress(p)),
   onNote: showNote,

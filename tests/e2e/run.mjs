@@ -4,7 +4,8 @@
 // 1. `e2e_fixtures` (crates/bert-pipeline/examples) writes tiny random checkpoints, broken
 //    folders and the native outputs for tests/e2e/cases.json into tests/e2e/.fixtures.
 // 2. Each backend: every case through the page's panels, compared with the native output;
-//    then the error cases, the long passage, and a reload served from the Cache API.
+//    then the error cases, the long passage, a reload served from the Cache API, and (CPU)
+//    the page reopened with the server stopped (service worker).
 //
 // Tolerances: |logit| and score differences ≤ 1e-4 on the CPU backend (float rounding of
 // SIMD vs scalar kernels; measured ~1e-6) and ≤ 1e-3 on WebGPU (different kernels and
@@ -149,6 +150,33 @@ for (const backend of backends) {
     assert(downloads.length === before, `${downloads.length - before} weight downloads after the reload`);
     return `"${r.status}"`;
   });
+
+  if (backend === "cpu") {
+    await check("offline, the page opens and answers as online (service worker + caches)", async () => {
+      const fields = { text: "offline or not, the same answer", "text-pair": "" };
+      await page.evaluate(() => navigator.serviceWorker.ready);
+      const online = await submit(page, "classify", fields);
+      assert(!online.error, online.error);
+      const port = server.address().port;
+      await new Promise((done) => {
+        server.close(done);
+        server.closeAllConnections();
+      });
+      try {
+        // sw.js is not one of the cached files: this request reaches the network.
+        const status = await page.evaluate(() => fetch("sw.js", { cache: "no-store" }).then(() => "served", () => "refused"));
+        assert(status === "refused", "the server still answers");
+        await page.reload();
+        await page.evaluate(() => window.bert.restored);
+        const offline = await submit(page, "classify", fields);
+        assert(!offline.error, offline.error);
+        assert(JSON.stringify(offline.result.logits) === JSON.stringify(online.result.logits), `offline ${JSON.stringify(offline.result)} vs online ${JSON.stringify(online.result)}`);
+        return `server stopped; reloaded from the caches, "${offline.result.label}" as online`;
+      } finally {
+        await new Promise((done) => server.listen(port, "127.0.0.1", done));
+      }
+    });
+  }
 
   if (backend === "webgpu") {
     await check("a lost GPU falls back to the CPU with a note, and the call is answered", async () => {
