@@ -18,9 +18,10 @@ await page.setViewportSize({ width: 1200, height: 1000 });
 
 const shots = [
   ["classify", clf, { text: "a gripping, beautifully acted film that never lets go", "text-pair": "" }],
+  // Not a SQuAD passage: a model trained on a split of SQuAD dev must not have seen it.
   ["ask", qa, {
-    context: "The Amazon rainforest covers much of the Amazon basin of South America. This basin encompasses seven million square kilometres, of which five and a half million square kilometres are covered by the rainforest. The region includes territory belonging to nine nations. The majority of the forest is contained within Brazil, with 60% of the rainforest, followed by Peru with 13%, and Colombia with 10%.",
-    question: "Which country contains the majority of the forest?",
+    context: "The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris, France. It is named after the engineer Gustave Eiffel, whose company designed and built the tower from 1887 to 1889 as the entrance arch to the 1889 World's Fair. It was the tallest man-made structure in the world until the Chrysler Building in New York City was finished in 1930.",
+    question: "Which building took the title of tallest structure in 1930?",
   }],
 ];
 for (const [panel, model, fields] of shots) {
