@@ -36,6 +36,14 @@ pub enum TrainError {
 pub type Result<T> = std::result::Result<T, TrainError>;
 
 impl TrainError {
+    /// A resumable checkpoint file that cannot be read or written.
+    pub fn checkpoint(path: &std::path::Path, message: impl std::fmt::Display) -> Self {
+        TrainError::Checkpoint {
+            path: path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+
     pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
         move |source| TrainError::Io {
             path: path.display().to_string(),

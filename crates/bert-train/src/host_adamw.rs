@@ -118,23 +118,25 @@ impl HostAdamW {
             .iter()
             .map(|(name, b, n)| Ok((name.clone(), TensorView::new(Dtype::F32, vec![*n], b)?)))
             .collect::<std::result::Result<Vec<_>, safetensors::SafeTensorError>>()
-            .map_err(|e| ckpt_err(path, e))?;
+            .map_err(|e| TrainError::checkpoint(path, e))?;
         let meta = HashMap::from([("step".to_string(), self.step.to_string())]);
-        let file = safetensors::serialize(views, Some(meta)).map_err(|e| ckpt_err(path, e))?;
+        let file = safetensors::serialize(views, Some(meta))
+            .map_err(|e| TrainError::checkpoint(path, e))?;
         bert_model::save::write_atomic(path, &file).map_err(TrainError::io(path))
     }
 
     /// Reads what [`save`](Self::save) wrote for the same model.
     pub fn load(mut self, path: &Path) -> Result<Self> {
         let file = std::fs::read(path).map_err(TrainError::io(path))?;
-        let (_, meta) = SafeTensors::read_metadata(&file).map_err(|e| ckpt_err(path, e))?;
+        let (_, meta) =
+            SafeTensors::read_metadata(&file).map_err(|e| TrainError::checkpoint(path, e))?;
         self.step = meta
             .metadata()
             .as_ref()
             .and_then(|m| m.get("step"))
             .and_then(|s| s.parse().ok())
-            .ok_or_else(|| ckpt_err(path, "no `step` in the metadata"))?;
-        let st = SafeTensors::deserialize(&file).map_err(|e| ckpt_err(path, e))?;
+            .ok_or_else(|| TrainError::checkpoint(path, "no `step` in the metadata"))?;
+        let st = SafeTensors::deserialize(&file).map_err(|e| TrainError::checkpoint(path, e))?;
         let mut moments = HashMap::new();
         for (id, (name, _)) in &self.params {
             let read = |k: &str| -> Result<Option<Vec<f32>>> {
@@ -146,7 +148,7 @@ impl HostAdamW {
                             .collect(),
                     )),
                     Err(safetensors::SafeTensorError::TensorNotFound(_)) => Ok(None),
-                    Err(e) => Err(ckpt_err(path, e)),
+                    Err(e) => Err(TrainError::checkpoint(path, e)),
                 }
             };
             if let (Some(exp_avg), Some(exp_avg_sq)) = (read("exp_avg")?, read("exp_avg_sq")?) {
@@ -161,13 +163,6 @@ impl HostAdamW {
         }
         self.moments = moments;
         Ok(self)
-    }
-}
-
-fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
-    TrainError::Checkpoint {
-        path: path.display().to_string(),
-        message: message.to_string(),
     }
 }
 

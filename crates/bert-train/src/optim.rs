@@ -18,9 +18,6 @@ pub enum Optimizer {
 }
 
 impl Optimizer {
-    /// The file of its state inside a checkpoint folder.
-    pub const FILES: [&str; 2] = ["optimizer.bpk", "optimizer.safetensors"];
-
     pub fn new<M: Module>(module: &M, weight_decay: f64, epsilon: f64, device: &Device) -> Self {
         if *device == Device::flex() {
             Self::Host(Box::new(HostAdamW::new(module, weight_decay, epsilon)))
@@ -53,14 +50,20 @@ impl Optimizer {
         }
     }
 
+    /// The file of its state inside a checkpoint folder.
     fn file(&self, dir: &Path) -> std::path::PathBuf {
-        dir.join(Self::FILES[usize::from(matches!(self, Self::Host(_)))])
+        dir.join(match self {
+            Self::Device(_) => "optimizer.bpk",
+            Self::Host(_) => "optimizer.safetensors",
+        })
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {
         let path = self.file(dir);
         match self {
-            Self::Device(optim) => optim.save(&path).map_err(|e| ckpt_err(&path, e)),
+            Self::Device(optim) => optim
+                .save(&path)
+                .map_err(|e| TrainError::checkpoint(&path, e)),
             Self::Host(optim) => optim.save(&path),
         }
     }
@@ -73,7 +76,7 @@ impl Optimizer {
                 Self::Device(_) => ("GPU", "CPU"),
                 Self::Host(_) => ("CPU", "GPU"),
             };
-            return Err(ckpt_err(
+            return Err(TrainError::checkpoint(
                 &path,
                 format!(
                     "missing: a {this} run resumes only a {this} run's checkpoint \
@@ -82,16 +85,13 @@ impl Optimizer {
             ));
         }
         Ok(match self {
-            Self::Device(optim) => Self::Device(optim.load(&path).map_err(|e| ckpt_err(&path, e))?),
+            Self::Device(optim) => Self::Device(
+                optim
+                    .load(&path)
+                    .map_err(|e| TrainError::checkpoint(&path, e))?,
+            ),
             Self::Host(optim) => Self::Host(Box::new(optim.load(&path)?)),
         })
-    }
-}
-
-fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
-    TrainError::Checkpoint {
-        path: path.display().to_string(),
-        message: message.to_string(),
     }
 }
 

@@ -87,13 +87,6 @@ impl TrainerState {
 const STATE: &str = "trainer_state.json";
 const MODEL: &str = "model.bpk";
 
-fn ckpt_err(path: &Path, message: impl std::fmt::Display) -> TrainError {
-    TrainError::Checkpoint {
-        path: path.display().to_string(),
-        message: message.to_string(),
-    }
-}
-
 /// Writes `out/checkpoint-<step>/` and removes older checkpoints once it is in place.
 pub fn save<M: Module>(
     out: &Path,
@@ -111,9 +104,9 @@ pub fn save<M: Module>(
     model
         .clone()
         .save_file(tmp.join(MODEL))
-        .map_err(|e| ckpt_err(&tmp.join(MODEL), e))?;
+        .map_err(|e| TrainError::checkpoint(&tmp.join(MODEL), e))?;
     optim.save(&tmp)?;
-    let json = serde_json::to_string_pretty(state).map_err(|e| ckpt_err(&tmp, e))?;
+    let json = serde_json::to_string_pretty(state).map_err(|e| TrainError::checkpoint(&tmp, e))?;
     bert_model::save::write_atomic(&tmp.join(STATE), json.as_bytes())
         .map_err(TrainError::io(&tmp.join(STATE)))?;
     sync_dir(&tmp);
@@ -178,7 +171,7 @@ pub fn restore<M: Module>(dir: &Path, fingerprint: &Value, model: M) -> Result<(
 pub fn read_state(dir: &Path) -> Result<TrainerState> {
     let path = dir.join(STATE);
     let text = std::fs::read_to_string(&path).map_err(TrainError::io(&path))?;
-    serde_json::from_str(&text).map_err(|e| ckpt_err(&path, e))
+    serde_json::from_str(&text).map_err(|e| TrainError::checkpoint(&path, e))
 }
 
 /// Loads the model tensors of a checkpoint, with their parameter ids, into a freshly built model.
@@ -187,7 +180,7 @@ pub fn read_state(dir: &Path) -> Result<TrainerState> {
 pub fn load_model<M: Module>(dir: &Path, model: M) -> Result<M> {
     model
         .try_load_file(dir.join(MODEL))
-        .map_err(|e| ckpt_err(&dir.join(MODEL), e))
+        .map_err(|e| TrainError::checkpoint(&dir.join(MODEL), e))
 }
 
 /// Loads the AdamW moments and step counts of a checkpoint.
