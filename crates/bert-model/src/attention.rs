@@ -9,7 +9,7 @@ use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
 use crate::dropout::Dropout;
-use crate::{BertConfig, init};
+use crate::{BertConfig, cpu_kernels, init};
 
 #[derive(Module, Debug)]
 pub struct BertSelfAttention {
@@ -53,6 +53,8 @@ impl BertSelfAttention {
             let scores = q.matmul(k.swap_dims(2, 3)) * (1.0 / (dim as f64).sqrt()) + mask_bias;
             let probs = self.dropout.forward(softmax(scores, 3)); // [batch, heads, seq, seq]
             probs.matmul(v)
+        } else if cpu_kernels::applies(&q) {
+            cpu_kernels::attention(q, k, v, mask_bias, 1.0 / (dim as f32).sqrt())
         } else {
             let bias = mask_bias.expand([batch, heads, seq, seq]);
             attention(q, k, v, None, Some(bias), AttentionModuleOptions::default())

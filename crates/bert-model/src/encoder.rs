@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor};
 use crate::activation::HiddenAct;
 use crate::attention::BertAttention;
 use crate::dropout::Dropout;
-use crate::{BertConfig, init};
+use crate::{BertConfig, cpu_kernels, init};
 
 /// HF: `BertIntermediate`, the first feed-forward projection and its activation.
 #[derive(Module, Debug)]
@@ -24,6 +24,18 @@ pub struct BertOutput {
     /// HF: `LayerNorm`.
     pub layer_norm: LayerNorm,
     pub dropout: Dropout,
+}
+
+impl BertIntermediate {
+    /// # Shapes
+    /// - `hidden`: `[batch, seq, hidden]`; output: `[batch, seq, intermediate]`
+    pub fn forward(&self, hidden: Tensor<3>) -> Tensor<3> {
+        if self.act == HiddenAct::Gelu && cpu_kernels::applies(&hidden) {
+            let bias = self.dense.bias.as_ref().map(|b| b.val());
+            return cpu_kernels::linear_gelu(hidden, self.dense.weight.val(), bias);
+        }
+        self.act.forward(self.dense.forward(hidden))
+    }
 }
 
 #[derive(Module, Debug)]
@@ -62,10 +74,7 @@ impl BertLayer {
     /// - `hidden`, output: `[batch, seq, hidden]`; `mask_bias`: `[batch, 1, 1, seq]`
     pub fn forward(&self, hidden: Tensor<3>, mask_bias: Tensor<4>) -> Tensor<3> {
         let attended = self.attention.forward(hidden, mask_bias);
-        let inner = self
-            .intermediate
-            .act
-            .forward(self.intermediate.dense.forward(attended.clone())); // [batch, seq, inter]
+        let inner = self.intermediate.forward(attended.clone()); // [batch, seq, inter]
         let x = self
             .output
             .dropout

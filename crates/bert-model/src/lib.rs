@@ -10,6 +10,7 @@ pub mod attention;
 pub mod batch;
 pub mod checkpoint;
 pub mod config;
+pub mod cpu_kernels;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod device;
 pub mod dropout;
