@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 
 use bert_model::BertInput;
-use burn::tensor::Tensor;
+use bert_tasks::Encoded;
+use burn::tensor::{Device, Tensor};
 
+use crate::batching::{CPU_PASS_COST, GPU_PASS_COST, length_groups};
 use crate::pipeline::LoadedModel;
 use crate::{Classification, Pipeline, PipelineError, PipelineTask};
 
-/// Inputs per forward pass: bounds the memory of a long list; results do not depend on it
+/// Most inputs per forward pass: bounds the memory of a long list. Within it, inputs of
+/// similar length go together ([`crate::batching`]); results do not depend on the grouping
 /// beyond float rounding of the padded shapes.
 pub const CLASSIFY_BATCH: usize = 32;
 
@@ -20,12 +23,13 @@ impl Pipeline {
         &self,
         inputs: &[(String, Option<String>)],
     ) -> Result<Vec<Classification>, PipelineError> {
-        let mut out = Vec::with_capacity(inputs.len());
-        for chunk in inputs.chunks(CLASSIFY_BATCH) {
-            let logits = crate::readback::read(self.classify_forward(chunk)?)?;
-            out.extend(self.classifications(&logits, chunk.len())?);
+        let (encoded, groups) = self.classify_plan(inputs)?;
+        let mut out = vec![None; inputs.len()];
+        for group in groups {
+            let logits = crate::readback::read(self.classify_forward(&encoded, &group)?)?;
+            self.place(&mut out, &group, &logits)?;
         }
-        Ok(out)
+        Ok(out.into_iter().flatten().collect())
     }
 
     /// [`Pipeline::classify`] for the browser: the read-back of each batch is awaited.
@@ -33,30 +37,32 @@ impl Pipeline {
         &self,
         inputs: &[(String, Option<String>)],
     ) -> Result<Vec<Classification>, PipelineError> {
-        let mut out = Vec::with_capacity(inputs.len());
-        for chunk in inputs.chunks(CLASSIFY_BATCH) {
-            let logits = crate::readback::read_async(self.classify_forward(chunk)?).await?;
-            out.extend(self.classifications(&logits, chunk.len())?);
+        let (encoded, groups) = self.classify_plan(inputs)?;
+        let mut out = vec![None; inputs.len()];
+        for group in groups {
+            let logits =
+                crate::readback::read_async(self.classify_forward(&encoded, &group)?).await?;
+            self.place(&mut out, &group, &logits)?;
         }
-        Ok(out)
+        Ok(out.into_iter().flatten().collect())
     }
 
-    /// Tokenizes one batch and runs the model: `[batch, labels]` logits, not yet read.
-    fn classify_forward(
+    /// Checks and tokenizes the inputs, and groups them into forward passes.
+    fn classify_plan(
         &self,
-        chunk: &[(String, Option<String>)],
-    ) -> Result<Tensor<2>, PipelineError> {
-        let LoadedModel::Classifier(model) = &self.model else {
+        inputs: &[(String, Option<String>)],
+    ) -> Result<(Vec<Encoded>, Vec<Vec<usize>>), PipelineError> {
+        if !matches!(self.model, LoadedModel::Classifier(_)) {
             return Err(PipelineError::WrongTask(
                 "this is a question-answering model; it answers questions about a passage and \
                  cannot classify text"
                     .into(),
             ));
-        };
-        if chunk.is_empty() {
+        }
+        if inputs.is_empty() {
             return Err(PipelineError::Input("nothing to classify".into()));
         }
-        for (i, (a, b)) in chunk.iter().enumerate() {
+        for (i, (a, b)) in inputs.iter().enumerate() {
             if a.trim().is_empty() || b.as_deref().is_some_and(|b| b.trim().is_empty()) {
                 return Err(PipelineError::Input(format!(
                     "input {} is empty: type a sentence{}",
@@ -65,15 +71,47 @@ impl Pipeline {
                 )));
             }
         }
-        let pairs: Vec<(&str, Option<&str>)> = chunk
+        let pairs: Vec<(&str, Option<&str>)> = inputs
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_deref()))
             .collect();
         let encoded = self.tokenizer.encode_batch(&pairs, self.max_len())?;
-        let ids: Vec<&[u32]> = encoded.iter().map(|e| &e.ids[..]).collect();
-        let types: Vec<&[u32]> = encoded.iter().map(|e| &e.type_ids[..]).collect();
+        let lengths: Vec<usize> = encoded.iter().map(|e| e.ids.len()).collect();
+        let pass_cost = if self.device == Device::flex() {
+            CPU_PASS_COST
+        } else {
+            GPU_PASS_COST
+        };
+        let groups = length_groups(&lengths, CLASSIFY_BATCH, pass_cost);
+        Ok((encoded, groups))
+    }
+
+    /// Runs the model on one group: `[group, labels]` logits, not yet read.
+    fn classify_forward(
+        &self,
+        encoded: &[Encoded],
+        group: &[usize],
+    ) -> Result<Tensor<2>, PipelineError> {
+        let LoadedModel::Classifier(model) = &self.model else {
+            return Err(PipelineError::WrongTask("not a classifier".into()));
+        };
+        let ids: Vec<&[u32]> = group.iter().map(|&i| &encoded[i].ids[..]).collect();
+        let types: Vec<&[u32]> = group.iter().map(|&i| &encoded[i].type_ids[..]).collect();
         let input = BertInput::from_rows(&ids, &types, None, &self.config, &self.device)?;
         Ok(model.forward(input))
+    }
+
+    /// Puts a group's results at their inputs' places.
+    fn place(
+        &self,
+        out: &mut [Option<Classification>],
+        group: &[usize],
+        logits: &[f32],
+    ) -> Result<(), PipelineError> {
+        for (&i, c) in group.iter().zip(self.classifications(logits, group.len())?) {
+            out[i] = Some(c);
+        }
+        Ok(())
     }
 
     /// Turns flat `[batch, labels]` logits into results.

@@ -13,6 +13,7 @@
 //! browser, where a GPU read-back must be awaited); both share all code but the read-back.
 
 mod answer;
+pub mod batching;
 mod classify;
 mod error;
 mod fill_mask;

@@ -42,13 +42,26 @@ fn inputs(texts: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
 fn classifies_sentences_and_pairs_with_named_labels() {
     let p = load("classifier").unwrap();
     assert_eq!(p.task(), PipelineTask::Classification);
+    // Lengths 3 to 50 tokens: sorted and cut into two forward passes (`batching`), so the
+    // results must be put back in input order.
+    let long = "the cat sat on the mat ".repeat(8);
     let batch = inputs(&[
         ("the cat sat on the mat", None),
         ("a dog", Some("the dog barked at the cat all day long")),
+        (long.as_str(), None),
         ("hello", None),
     ]);
+    let lengths = [8, 14, 50, 3];
+    assert_eq!(
+        bert_pipeline::batching::length_groups(
+            &lengths,
+            32,
+            bert_pipeline::batching::CPU_PASS_COST
+        ),
+        [vec![3, 0, 1], vec![2]]
+    );
     let out = p.classify(&batch).unwrap();
-    assert_eq!(out.len(), 3);
+    assert_eq!(out.len(), 4);
     for (i, c) in out.iter().enumerate() {
         let Classification::Labels {
             label,
@@ -74,7 +87,7 @@ fn classifies_sentences_and_pairs_with_named_labels() {
         }
     }
     // Different inputs, different logits (a pipeline that ignored its input would pass above).
-    assert_ne!(out[0], out[2]);
+    assert_ne!(out[0], out[3]);
 }
 
 #[test]
