@@ -29,7 +29,15 @@ run("cargo", ["build", "-p", "bert-web", "--target", "wasm32-unknown-unknown", "
   // SIMD for the CPU backend's kernels; getrandom's browser backend (rand inside burn).
   RUSTFLAGS: `${process.env.RUSTFLAGS || ""} -C target-feature=+simd128 --cfg getrandom_backend="wasm_js"`.trim(),
 });
-run("wasm-bindgen", ["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-dir", out, resolve(target, "wasm32-unknown-unknown/wasm-release/bert_web.wasm")]);
+// wasm-ld links a module whose code never calls `__wasm_call_ctors` as a "command": every
+// export re-runs all static constructors (crates/bert-web/src/lib.rs, `run_constructors`).
+// The cargo output still has its name section, so the wrappers show up by name.
+const linked = resolve(target, "wasm32-unknown-unknown/wasm-release/bert_web.wasm");
+if (readFileSync(linked).includes(".command_export")) {
+  console.error(`${linked}: wasm-ld wrapped the exports to re-run constructors on every call (".command_export"); the start function must call __wasm_call_ctors`);
+  process.exit(1);
+}
+run("wasm-bindgen", ["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section", "--out-dir", out, linked]);
 
 const wasm = resolve(out, "bert_web_bg.wasm");
 // Only binaryen >= 116: Debian 12's wasm-opt 108 predates the externref tables wasm-bindgen
