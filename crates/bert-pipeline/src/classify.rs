@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use bert_model::BertInput;
+use bert_model::{BertForSequenceClassification, BertInput};
 use bert_tasks::Encoded;
 use burn::tensor::{Device, Tensor};
 
@@ -16,6 +16,13 @@ use crate::{Classification, Pipeline, PipelineError, PipelineTask};
 /// beyond float rounding of the padded shapes.
 pub const CLASSIFY_BATCH: usize = 32;
 
+/// Checked inputs: the classifier, their encodings, and the forward passes that group them.
+struct Plan<'a> {
+    model: &'a BertForSequenceClassification,
+    encoded: Vec<Encoded>,
+    groups: Vec<Vec<usize>>,
+}
+
 impl Pipeline {
     /// Classifies sentences or pairs, in order. A QA model or an empty sentence is an error.
     #[cfg(not(target_arch = "wasm32"))]
@@ -23,10 +30,14 @@ impl Pipeline {
         &self,
         inputs: &[(String, Option<String>)],
     ) -> Result<Vec<Classification>, PipelineError> {
-        let (encoded, groups) = self.classify_plan(inputs)?;
+        let Plan {
+            model,
+            encoded,
+            groups,
+        } = self.classify_plan(inputs)?;
         let mut out = vec![None; inputs.len()];
         for group in groups {
-            let logits = crate::readback::read(self.classify_forward(&encoded, &group)?)?;
+            let logits = crate::readback::read(self.classify_forward(model, &encoded, &group)?)?;
             self.place(&mut out, &group, &logits)?;
         }
         Ok(out.into_iter().flatten().collect())
@@ -37,28 +48,33 @@ impl Pipeline {
         &self,
         inputs: &[(String, Option<String>)],
     ) -> Result<Vec<Classification>, PipelineError> {
-        let (encoded, groups) = self.classify_plan(inputs)?;
+        let Plan {
+            model,
+            encoded,
+            groups,
+        } = self.classify_plan(inputs)?;
         let mut out = vec![None; inputs.len()];
         for group in groups {
             let logits =
-                crate::readback::read_async(self.classify_forward(&encoded, &group)?).await?;
+                crate::readback::read_async(self.classify_forward(model, &encoded, &group)?)
+                    .await?;
             self.place(&mut out, &group, &logits)?;
         }
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// Checks and tokenizes the inputs, and groups them into forward passes.
+    /// Checks the model and the inputs, tokenizes them, and groups them into forward passes.
     fn classify_plan(
         &self,
         inputs: &[(String, Option<String>)],
-    ) -> Result<(Vec<Encoded>, Vec<Vec<usize>>), PipelineError> {
-        if !matches!(self.model, LoadedModel::Classifier(_)) {
+    ) -> Result<Plan<'_>, PipelineError> {
+        let LoadedModel::Classifier(model) = &self.model else {
             return Err(PipelineError::WrongTask(
                 "this is a question-answering model; it answers questions about a passage and \
                  cannot classify text"
                     .into(),
             ));
-        }
+        };
         if inputs.is_empty() {
             return Err(PipelineError::Input("nothing to classify".into()));
         }
@@ -83,18 +99,20 @@ impl Pipeline {
             GPU_PASS_COST
         };
         let groups = length_groups(&lengths, CLASSIFY_BATCH, pass_cost);
-        Ok((encoded, groups))
+        Ok(Plan {
+            model,
+            encoded,
+            groups,
+        })
     }
 
     /// Runs the model on one group: `[group, labels]` logits, not yet read.
     fn classify_forward(
         &self,
+        model: &BertForSequenceClassification,
         encoded: &[Encoded],
         group: &[usize],
     ) -> Result<Tensor<2>, PipelineError> {
-        let LoadedModel::Classifier(model) = &self.model else {
-            return Err(PipelineError::WrongTask("not a classifier".into()));
-        };
         let ids: Vec<&[u32]> = group.iter().map(|&i| &encoded[i].ids[..]).collect();
         let types: Vec<&[u32]> = group.iter().map(|&i| &encoded[i].type_ids[..]).collect();
         let input = BertInput::from_rows(&ids, &types, None, &self.config, &self.device)?;
