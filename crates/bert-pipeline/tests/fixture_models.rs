@@ -51,7 +51,18 @@ fn classifies_sentences_and_pairs_with_named_labels() {
         (long.as_str(), None),
         ("hello", None),
     ]);
-    let lengths = [8, 14, 50, 3];
+    let pairs: Vec<(&str, Option<&str>)> = batch
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_deref()))
+        .collect();
+    let lengths: Vec<usize> = p
+        .tokenizer()
+        .encode_batch(&pairs, p.max_len())
+        .unwrap()
+        .iter()
+        .map(|e| e.ids.len())
+        .collect();
+    assert_eq!(lengths, [8, 16, 50, 3]);
     assert_eq!(
         bert_pipeline::batching::length_groups(
             &lengths,
