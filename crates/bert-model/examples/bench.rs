@@ -10,7 +10,9 @@
 use std::time::Instant;
 
 use bert_model::device::{DeviceChoice, select_device};
-use bert_model::{BertConfig, BertForSequenceClassification, BertInput};
+use bert_model::{
+    BertCheckpointModel, BertConfig, BertForSequenceClassification, BertInput, Kernels,
+};
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor};
@@ -108,7 +110,9 @@ fn main() -> Result<(), String> {
         let (batch, seq) = (args.batch, args.seq);
 
         let device = selected.device.clone();
-        let model = BertForSequenceClassification::new(&config, &device);
+        // What `predict` and the page run: the host kernels on the CPU.
+        let model = BertForSequenceClassification::new(&config, &device)
+            .with_kernels(Kernels::for_inference(&device));
         let x = input(&config, batch, seq, &device);
         let secs = time(args.iters, || {
             let _ = model.forward(x.clone()).into_data();

@@ -9,6 +9,7 @@ use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
 use crate::dropout::Dropout;
+use crate::kernels::Kernels;
 use crate::{BertConfig, cpu_kernels, init};
 
 #[derive(Module, Debug)]
@@ -21,6 +22,9 @@ pub struct BertSelfAttention {
     pub num_heads: usize,
     #[module(skip)]
     pub head_dim: usize,
+    /// burn's fused attention, or the host softmax for CPU inference.
+    #[module(skip)]
+    pub kernels: Kernels,
 }
 
 impl BertSelfAttention {
@@ -33,6 +37,7 @@ impl BertSelfAttention {
             dropout: Dropout::new(config.attention_probs_dropout_prob),
             num_heads: config.num_attention_heads,
             head_dim: h / config.num_attention_heads,
+            kernels: Kernels::Burn,
         }
     }
 
@@ -53,7 +58,7 @@ impl BertSelfAttention {
             let scores = q.matmul(k.swap_dims(2, 3)) * (1.0 / (dim as f64).sqrt()) + mask_bias;
             let probs = self.dropout.forward(softmax(scores, 3)); // [batch, heads, seq, seq]
             probs.matmul(v)
-        } else if cpu_kernels::applies(&q) {
+        } else if self.kernels.on_host(&q) {
             cpu_kernels::attention(q, k, v, mask_bias, 1.0 / (dim as f32).sqrt())
         } else {
             let bias = mask_bias.expand([batch, heads, seq, seq]);

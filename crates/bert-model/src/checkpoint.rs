@@ -12,6 +12,7 @@ use burn::tensor::Device;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::header::safetensors_file_keys;
 use crate::header::safetensors_keys;
+use crate::kernels::Kernels;
 use crate::keys::{self, BERT_PREFIX, Prefix, remapper};
 use crate::{
     BertConfig, BertError, BertForPreTraining, BertForQuestionAnswering,
@@ -81,12 +82,17 @@ impl HeadKind {
 pub trait BertCheckpointModel: ModuleSnapshot + Sized {
     const HEAD: HeadKind;
     fn build(config: &BertConfig, device: &Device) -> Self;
+    /// The same model running `kernels` in its encoder ([`BertModel::with_kernels`]).
+    fn with_kernels(self, kernels: Kernels) -> Self;
 }
 
 impl BertCheckpointModel for BertModel {
     const HEAD: HeadKind = HeadKind::Base;
     fn build(config: &BertConfig, device: &Device) -> Self {
         BertModel::new(config, true, device)
+    }
+    fn with_kernels(self, kernels: Kernels) -> Self {
+        BertModel::with_kernels(self, kernels)
     }
 }
 
@@ -95,6 +101,12 @@ impl BertCheckpointModel for BertForSequenceClassification {
     fn build(config: &BertConfig, device: &Device) -> Self {
         Self::new(config, device)
     }
+    fn with_kernels(self, kernels: Kernels) -> Self {
+        Self {
+            bert: self.bert.with_kernels(kernels),
+            ..self
+        }
+    }
 }
 
 impl BertCheckpointModel for BertForQuestionAnswering {
@@ -102,12 +114,24 @@ impl BertCheckpointModel for BertForQuestionAnswering {
     fn build(config: &BertConfig, device: &Device) -> Self {
         Self::new(config, device)
     }
+    fn with_kernels(self, kernels: Kernels) -> Self {
+        Self {
+            bert: self.bert.with_kernels(kernels),
+            ..self
+        }
+    }
 }
 
 impl BertCheckpointModel for BertForPreTraining {
     const HEAD: HeadKind = HeadKind::PreTraining;
     fn build(config: &BertConfig, device: &Device) -> Self {
         Self::new(config, device)
+    }
+    fn with_kernels(self, kernels: Kernels) -> Self {
+        Self {
+            bert: self.bert.with_kernels(kernels),
+            ..self
+        }
     }
 }
 

@@ -2,16 +2,13 @@
 //! attention softmax (`expf`) and BERT's erf GELU (`erff`). In the browser those scalar calls
 //! were a fifth of a 384-token forward (about 9 ns per `expf` in wasm; BENCHMARKS.md,
 //! "Browser"). These are branch-free, so the compiler vectorises them (wasm SIMD128 in the
-//! browser, SSE/AVX natively). Only the plain Flex device (CPU inference) takes them: on an
-//! autodiff device burn's ops stay, since training needs their backward, and on wgpu the
-//! fused kernels run on the GPU.
+//! browser, SSE/AVX natively). They read their input back to the host, so they have no
+//! backward: a model runs them only when it carries [`Kernels::CpuInference`], and never on an
+//! autodiff tensor (see [`crate::kernels`]).
+//!
+//! [`Kernels::CpuInference`]: crate::Kernels::CpuInference
 
-use burn::tensor::{DType, Device, Tensor, TensorData};
-
-/// Whether `x` is an f32 tensor on the CPU without autodiff, the case these kernels serve.
-pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
-    x.dtype() == DType::F32 && x.device() == Device::flex()
-}
+use burn::tensor::{Tensor, TensorData};
 
 /// `softmax(q kᵀ · scale + mask_bias) v`: the scores by burn's matmul, their softmax here.
 ///
@@ -58,7 +55,7 @@ pub fn linear_gelu(x: Tensor<3>, weight: Tensor<2>, bias: Option<Tensor<1>>) -> 
 }
 
 fn slice_mut(data: &mut TensorData) -> &mut [f32] {
-    // `applies` has checked the dtype, and matmul keeps it.
+    // `Kernels::on_host` has checked the dtype, and matmul keeps it.
     data.as_mut_slice::<f32>()
         .expect("the CPU kernels run on f32 tensors")
 }
@@ -185,6 +182,7 @@ pub fn gelu(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::tensor::Device;
     use burn::tensor::activation;
     use burn::tensor::module::attention as fused;
     use burn::tensor::ops::AttentionModuleOptions;
@@ -276,7 +274,7 @@ mod tests {
             .collect();
         let bias =
             Tensor::<4>::from_data(TensorData::new(bias, [batch, 1, 1, seq]), &Device::flex());
-        assert!(applies(&q));
+        assert!(crate::Kernels::CpuInference.on_host(&q));
         let scale = 1.0 / (dim as f32).sqrt();
         let ours = attention(q.clone(), k.clone(), v.clone(), bias.clone(), scale);
         let full = bias.expand([batch, heads, seq, seq]);

@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor};
 use crate::activation::HiddenAct;
 use crate::attention::BertAttention;
 use crate::dropout::Dropout;
+use crate::kernels::Kernels;
 use crate::{BertConfig, cpu_kernels, init};
 
 /// HF: `BertIntermediate`, the first feed-forward projection and its activation.
@@ -15,6 +16,9 @@ pub struct BertIntermediate {
     pub dense: Linear,
     #[module(skip)]
     pub act: HiddenAct,
+    /// burn's linear and activation, or the fused host GELU for CPU inference.
+    #[module(skip)]
+    pub kernels: Kernels,
 }
 
 /// HF: `BertOutput`, the second feed-forward projection, dropout, residual and LayerNorm.
@@ -30,7 +34,7 @@ impl BertIntermediate {
     /// # Shapes
     /// - `hidden`: `[batch, seq, hidden]`; output: `[batch, seq, intermediate]`
     pub fn forward(&self, hidden: Tensor<3>) -> Tensor<3> {
-        if self.act == HiddenAct::Gelu && cpu_kernels::applies(&hidden) {
+        if self.act == HiddenAct::Gelu && self.kernels.on_host(&hidden) {
             let bias = self.dense.bias.as_ref().map(|b| b.val());
             return cpu_kernels::linear_gelu(hidden, self.dense.weight.val(), bias);
         }
@@ -61,6 +65,7 @@ impl BertLayer {
             intermediate: BertIntermediate {
                 dense: init::linear(h, i, config, device),
                 act,
+                kernels: Kernels::Burn,
             },
             output: BertOutput {
                 dense: init::linear(i, h, config, device),
@@ -90,6 +95,15 @@ impl BertEncoder {
                 .map(|_| BertLayer::new(config, device))
                 .collect(),
         }
+    }
+
+    /// The same layers, running `kernels` (see [`Kernels`]).
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        for layer in &mut self.layer {
+            layer.attention.self_attn.kernels = kernels;
+            layer.intermediate.kernels = kernels;
+        }
+        self
     }
 
     /// # Shapes

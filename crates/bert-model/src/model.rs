@@ -8,6 +8,7 @@ use burn::tensor::{Device, Tensor};
 use crate::batch::BertInput;
 use crate::embeddings::BertEmbeddings;
 use crate::encoder::BertEncoder;
+use crate::kernels::Kernels;
 use crate::{BertConfig, init};
 
 /// HF: `BertPooler`, tanh(dense(hidden state of [CLS])).
@@ -57,6 +58,13 @@ impl BertModel {
             encoder: BertEncoder::new(config, device),
             pooler: with_pooler.then(|| BertPooler::new(config, device)),
         }
+    }
+
+    /// The same model, running `kernels` in every layer. Built models run [`Kernels::Burn`];
+    /// inference on the CPU asks for [`Kernels::CpuInference`] (see [`Kernels::for_inference`]).
+    pub fn with_kernels(mut self, kernels: Kernels) -> Self {
+        self.encoder = self.encoder.with_kernels(kernels);
+        self
     }
 
     pub fn forward(&self, input: BertInput) -> BertModelOutput {

@@ -1,18 +1,22 @@
 //! Numerical parity with Hugging Face transformers on seeded random BERTs.
 //!
 //! Golden values: `tests/reference/make_fixtures.py` (transformers 5.24.0, torch 2.15.0, fp32,
-//! eager attention). Tolerance: max-abs-diff ≤ 1e-4 on every output tensor, on the CPU and on
-//! wgpu. Run with `--nocapture` to see the measured differences.
+//! eager attention). Tolerance: max-abs-diff ≤ 1e-4 on every output tensor, on the CPU (burn's
+//! ops, which training runs, and the CPU inference kernels, which `predict` and the page run)
+//! and on wgpu. Run with `--nocapture` to see the measured differences.
 
 mod common;
 
-use bert_model::{BertForQuestionAnswering, BertForSequenceClassification, BertModel, Checkpoint};
+use bert_model::{
+    BertCheckpointModel, BertForQuestionAnswering, BertForSequenceClassification, BertModel,
+    Checkpoint, Kernels,
+};
 use burn::tensor::Device;
 use common::*;
 
 const TOLERANCE: f32 = 1e-4;
 
-fn check(device_name: &str, device: &Device) {
+fn check(device_name: &str, device: &Device, kernels: Kernels) {
     let expected = expected();
     let base = Checkpoint::<BertModel>::from_dir(fixtures().join("base"), device).unwrap();
     let cls = Checkpoint::<BertForSequenceClassification>::from_dir(
@@ -30,6 +34,9 @@ fn check(device_name: &str, device: &Device) {
     for ckpt_report in [&base.report, &cls.report, &reg.report, &qa.report] {
         assert!(ckpt_report.initialised.is_empty(), "{ckpt_report:?}");
     }
+    let (base, cls) = (with(base, kernels), with(cls, kernels));
+    let (reg, qa) = (with(reg, kernels), with(qa, kernels));
+    let device_name = format!("{device_name} {kernels:?}");
 
     for (batch_name, batch) in expected["batches"].as_object().unwrap() {
         let want = &batch["outputs"];
@@ -61,9 +68,19 @@ fn check(device_name: &str, device: &Device) {
     }
 }
 
+fn with<M: BertCheckpointModel>(ckpt: Checkpoint<M>, kernels: Kernels) -> Checkpoint<M> {
+    Checkpoint {
+        model: ckpt.model.with_kernels(kernels),
+        ..ckpt
+    }
+}
+
 #[test]
 fn parity_with_transformers_on_every_device() {
     for (name, device) in devices() {
-        check(name, &device);
+        check(name, &device, Kernels::Burn);
+        if name == "cpu" {
+            check(name, &device, Kernels::CpuInference);
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use bert_model::{
     BertCheckpointModel, BertConfig, BertForPreTraining, BertForQuestionAnswering,
-    BertForSequenceClassification, Checkpoint,
+    BertForSequenceClassification, Checkpoint, Kernels,
 };
 use bert_tasks::{BertTokenizer, DecodeConfig, QaConfig};
 use burn::tensor::Device;
@@ -16,6 +16,16 @@ pub enum LoadedModel {
     QuestionAnswering(BertForQuestionAnswering),
     /// MLM + NSP heads: fill-mask. Boxed: its heads make it the largest variant.
     MaskedLm(Box<BertForPreTraining>),
+}
+
+impl LoadedModel {
+    fn with_kernels(self, kernels: Kernels) -> Self {
+        match self {
+            Self::Classifier(m) => Self::Classifier(m.with_kernels(kernels)),
+            Self::QuestionAnswering(m) => Self::QuestionAnswering(m.with_kernels(kernels)),
+            Self::MaskedLm(m) => Self::MaskedLm(Box::new((*m).with_kernels(kernels))),
+        }
+    }
 }
 
 /// A checkpoint loaded for one task; see the crate documentation.
@@ -69,7 +79,8 @@ impl Pipeline {
         Self::assemble(config, model, tokenizer, device)
     }
 
-    /// Checks that the parts fit and derives the task settings.
+    /// Checks that the parts fit, derives the task settings and picks the inference kernels
+    /// for the device (the host loops on the CPU).
     pub(crate) fn assemble(
         config: BertConfig,
         model: LoadedModel,
@@ -89,7 +100,7 @@ impl Pipeline {
         Ok(Self {
             qa: qa_config(&config),
             decode: decode_config(&config),
-            model,
+            model: model.with_kernels(Kernels::for_inference(device)),
             tokenizer,
             config,
             task,

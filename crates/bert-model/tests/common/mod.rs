@@ -33,12 +33,22 @@ pub fn devices() -> Vec<(&'static str, Device)> {
         out.push(("cpu", Device::flex()));
     }
     if wanted.contains("wgpu") {
-        let d =
-            select_device(DeviceChoice::Gpu).expect("a wgpu adapter (install mesa-vulkan-drivers)");
-        eprintln!("wgpu device: {d}");
-        out.push(("wgpu", d.device));
+        out.push(("wgpu", wgpu()));
     }
     out
+}
+
+/// The wgpu device, opened once per test binary (a wgpu runtime registers only once).
+fn wgpu() -> Device {
+    static DEVICE: std::sync::OnceLock<Device> = std::sync::OnceLock::new();
+    DEVICE
+        .get_or_init(|| {
+            let d = select_device(DeviceChoice::Gpu)
+                .expect("a wgpu adapter (install mesa-vulkan-drivers)");
+            eprintln!("wgpu device: {d}");
+            d.device
+        })
+        .clone()
 }
 
 /// Rebuilds the unpadded rows of a fixture batch and pads them again our way.
