@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod features;
 pub mod host_adamw;
 pub mod model_source;
+pub mod objective;
 pub mod optim;
 pub mod output;
 pub mod pretrain;

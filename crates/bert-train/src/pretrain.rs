@@ -6,24 +6,23 @@
 use std::path::Path;
 use std::time::Instant;
 
-use bert_model::{BertConfig, BertForPreTraining, Checkpoint};
+use bert_model::{BertCheckpointModel, BertConfig, BertForPreTraining, Checkpoint, Kernels};
 use bert_tasks::{
     BertTokenizer, MlmOptions, NspInstance, NspOptions, SplitMix64, TokenizedDocument,
     build_nsp_instances, read_wikitext_documents, tokenize_documents,
 };
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use serde_json::{Value, json};
 
 use crate::error::{Result, TrainError};
 use crate::optim::{Optimizer, linear_lr};
 use crate::pretrain_args::PretrainArgs;
-use crate::pretrain_batch::{MlmBatch, mlm_batch};
+use crate::pretrain_batch::{MaskedRow, mask_rows};
 use crate::pretrain_output::{PretrainOutputs, evaluate};
 use crate::resume::{self, EvalRecord, TrainerState};
 use crate::sampler::derive_seed;
-use crate::task_model::cross_entropy;
+use crate::shards::{Masks, forward_backward, shard_count};
 
 /// Seed streams, apart from each other and from the data order (`seed`, epoch).
 const DROPOUT_STREAM: u64 = 1 << 40;
@@ -102,23 +101,6 @@ fn epoch_instances(
     Ok(instances)
 }
 
-/// MLM + NSP loss of one batch: mean cross-entropy over the predicted tokens, plus the mean
-/// over the pairs, as HF's `BertForPreTraining` (`total_loss = masked_lm_loss + next_sentence_loss`).
-fn loss(model: &BertForPreTraining, batch: MlmBatch, device: &Device) -> Tensor<1> {
-    let out = model.forward_masked(batch.input, batch.positions);
-    let nsp = cross_entropy(out.seq_relationship_logits, batch.nsp_labels, device);
-    if batch.mlm_labels.is_empty() {
-        return nsp;
-    }
-    let [_, n, vocab] = out.prediction_logits.dims();
-    let mlm = cross_entropy(
-        out.prediction_logits.reshape([n, vocab]),
-        batch.mlm_labels,
-        device,
-    );
-    mlm + nsp
-}
-
 /// Runs `pretrain` on `device`; returns the metrics written to `metrics.json`.
 pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Result<Value> {
     let tokenizer = load_tokenizer(&args.tokenizer)?;
@@ -190,14 +172,18 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
         while state.batches_done < batches.len() && state.global_step < total_steps {
             let rows: Vec<&NspInstance> = batches[state.batches_done].iter().collect();
             let mut rng = SplitMix64::new(derive_seed(args.seed, MASK_STREAM + state.micro_step));
-            let batch = mlm_batch(&rows, &mask, &mut rng, &config, &train_device)?;
-            state.tokens_seen += batch.tokens as u64;
-            train_device.seed(derive_seed(args.seed, DROPOUT_STREAM + state.micro_step));
-            let loss = loss(&model, batch, &train_device);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let masked = mask_rows(&rows, &mask, &mut rng)?;
+            let masked: Vec<&MaskedRow> = masked.iter().collect();
+            state.tokens_seen += masked.iter().map(|r| r.input_ids.len() as u64).sum::<u64>();
+            let seed = derive_seed(args.seed, DROPOUT_STREAM + state.micro_step);
+            let masks = Masks::for_device(device, seed);
+            let shards = shard_count(masked.len(), masks);
+            let (loss, grads) =
+                forward_backward(&model, &masked, &config, &train_device, 1.0, masks, shards)?;
+            let grads = crate::shards::sum(&model, grads);
             pending = Some(match pending.take() {
-                Some(p) => p + loss.detach().inner(),
-                None => loss.detach().inner(),
+                Some(p) => p + loss,
+                None => loss,
             });
             (state.pending_count, state.batches_done) =
                 (state.pending_count + 1, state.batches_done + 1);
@@ -241,7 +227,7 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
         let epoch_done = state.batches_done >= batches.len();
         if epoch_done || state.global_step >= total_steps {
             let t = Instant::now();
-            let eval_model = model.valid();
+            let eval_model = model.valid().with_kernels(Kernels::for_inference(device));
             let metrics = evaluate(&eval_model, &corpus.eval, &mask, args, &config, device)?;
             let record = EvalRecord {
                 epoch: state.epoch as f64 + state.batches_done as f64 / batches.len() as f64,

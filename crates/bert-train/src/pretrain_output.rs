@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::curve;
 use crate::error::{Result, TrainError};
 use crate::pretrain_args::PretrainArgs;
-use crate::pretrain_batch::mlm_batch;
+use crate::pretrain_batch::{MlmBatch, mask_rows};
 use crate::resume::{EvalRecord, TrainerState};
 use crate::sampler::derive_seed;
 
@@ -114,7 +114,8 @@ pub fn evaluate(
     let (mut nsp_loss, mut nsp_right, mut nsp_n) = (0.0, 0usize, 0usize);
     for chunk in instances.chunks(args.batch_size) {
         let rows: Vec<&NspInstance> = chunk.iter().collect();
-        let batch = mlm_batch(&rows, mask, &mut rng, config, device)?;
+        let masked = mask_rows(&rows, mask, &mut rng)?;
+        let batch = MlmBatch::new(&masked.iter().collect::<Vec<_>>(), config, device)?;
         let out = model.forward_masked(batch.input, batch.positions);
         let [_, n, vocab] = out.prediction_logits.dims();
         if n > 0 {

@@ -3,19 +3,19 @@
 //! Why: burn's CPU backend runs its element-wise ops (GELU, softmax, layer norm, dropout, the
 //! adds) on one thread; only the matmuls use the others. Training shards of the batch on
 //! separate threads, each through its own copy of the parameters (its own autodiff graph), and
-//! summing their gradients keeps every core busy. The sum is the gradient of the batch mean,
-//! and the dropout masks are keyed by example (`bert_model::dropout`), so a run does not depend
+//! summing their gradients keeps every core busy. Each shard's loss is its part of the batch's
+//! (`objective`), so the sum is the gradient of the batch's loss, and the dropout masks are keyed by example (`bert_model::dropout`), so a run does not depend
 //! on how many shards it used. On a GPU the batch stays whole and the device draws the masks.
 
+use bert_model::BertConfig;
 use bert_model::dropout::with_host_masks;
-use bert_model::{BertConfig, BertInput};
-use burn::optim::GradientsParams;
+use burn::module::Module;
+use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::{Device, Tensor};
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::features::Feature;
-use crate::task_model::TaskModel;
+use crate::objective::Objective;
 
 /// Fewer rows than this per shard and the matmuls get too thin to pay for the split.
 const MIN_ROWS_PER_SHARD: usize = 8;
@@ -29,6 +29,18 @@ pub enum Masks {
     Host(u64),
 }
 
+impl Masks {
+    /// Host masks for training on the CPU (`device` is the plain device the run was given),
+    /// the device's generator on a GPU.
+    pub fn for_device(device: &Device, seed: u64) -> Self {
+        if *device == Device::flex() {
+            Self::Host(seed)
+        } else {
+            Self::Device(seed)
+        }
+    }
+}
+
 /// How many shards a batch of `rows` gets under `masks`.
 pub fn shard_count(rows: usize, masks: Masks) -> usize {
     match masks {
@@ -39,11 +51,11 @@ pub fn shard_count(rows: usize, masks: Masks) -> usize {
     }
 }
 
-/// The batch's loss (mean over its rows, detached) and one set of gradients per shard (at most
-/// `shards`; see [`shard_count`]), whose sum is the gradient of `scale ×` that mean.
-pub fn forward_backward<M: TaskModel>(
+/// The batch's loss (detached) and one set of gradients per shard (at most `shards`; see
+/// [`shard_count`]), whose sum is the gradient of `scale ×` that loss.
+pub fn forward_backward<M: Objective>(
     model: &M,
-    rows: &[&Feature],
+    rows: &[&M::Row],
     config: &BertConfig,
     device: &Device,
     scale: f64,
@@ -52,9 +64,10 @@ pub fn forward_backward<M: TaskModel>(
 ) -> Result<(Tensor<1>, Vec<GradientsParams>)> {
     let shards = shards.max(1);
     let size = rows.len().div_ceil(shards).max(1);
+    let totals = M::totals(rows);
     // Each shard but the first gets fresh autodiff leaves for the parameters (same ids), so the
     // shards build separate graphs that can run backward at once.
-    let jobs: Vec<(usize, &[&Feature], M)> = rows
+    let jobs: Vec<(usize, &[&M::Row], M)> = rows
         .chunks(size)
         .enumerate()
         .map(|(i, chunk)| {
@@ -66,18 +79,12 @@ pub fn forward_backward<M: TaskModel>(
             (i * size, chunk, replica)
         })
         .collect();
-    let total = rows.len() as f64;
-    let run = |(first, chunk, replica): (usize, &[&Feature], M)| {
-        let share = chunk.len() as f64 / total;
+    let run = |(first, chunk, replica): (usize, &[&M::Row], M)| {
         let pass = || -> Result<(Tensor<1>, GradientsParams)> {
-            let ids: Vec<&[u32]> = chunk.iter().map(|f| f.ids.as_slice()).collect();
-            let types: Vec<&[u32]> = chunk.iter().map(|f| f.type_ids.as_slice()).collect();
-            let targets: Vec<_> = chunk.iter().map(|f| f.target).collect();
-            let input = BertInput::from_rows(&ids, &types, None, config, device)?;
-            let loss = replica.loss(input, &targets, device)?;
-            let grads = (loss.clone() * (scale * share)).backward();
+            let loss = replica.shard_loss(chunk, &totals, config, device)?;
+            let grads = (loss.clone() * scale).backward();
             let grads = GradientsParams::from_grads(grads, &replica);
-            Ok((loss.detach().inner() * share, grads))
+            Ok((loss.detach().inner(), grads))
         };
         match masks {
             Masks::Host(seed) => with_host_masks(seed, first, pass),
@@ -106,28 +113,39 @@ pub fn forward_backward<M: TaskModel>(
     Ok((loss, grads))
 }
 
+/// The shards' gradients summed: the batch's gradient.
+pub fn sum<M: Module>(model: &M, shards: Vec<GradientsParams>) -> GradientsParams {
+    let mut sum = GradientsAccumulator::<M>::new();
+    for shard in shards {
+        sum.accumulate(model, shard);
+    }
+    sum.grads()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use bert_model::{BertCheckpointModel, BertForSequenceClassification};
     use burn::module::{Module, ModuleVisitor, Param};
 
-    use crate::features::Target;
+    use crate::features::{Feature, Target};
 
     struct Flat<'a>(&'a [GradientsParams], Vec<f32>);
 
     impl ModuleVisitor for Flat<'_> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            let mut sum: Option<Tensor<D>> = None;
-            for g in self.0 {
-                if let Some(g) = g.get::<D>(param.id) {
-                    sum = Some(sum.map_or(g.clone(), |s| s + g));
-                }
-            }
-            if let Some(s) = sum {
-                self.1
-                    .extend(s.into_data().try_into_vec_as::<f32>().unwrap());
-            }
+            // Every shard's graph reaches every parameter: a missing gradient is a cut graph.
+            let sum = self
+                .0
+                .iter()
+                .map(|g| {
+                    g.get::<D>(param.id)
+                        .expect("a gradient for every parameter")
+                })
+                .reduce(|s, g| s + g)
+                .expect("at least one shard");
+            self.1
+                .extend(sum.into_data().try_into_vec_as::<f32>().unwrap());
         }
     }
 

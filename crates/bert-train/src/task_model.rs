@@ -1,23 +1,21 @@
-//! The two heads as the trainer sees them: a loss for training, host outputs for evaluation.
-//! Losses are those of HF's heads: cross-entropy over classes, MSE for one regression output,
-//! and the mean of the start and end cross-entropies for spans.
+//! The two fine-tuning heads as the trainer sees them: their loss over [`Feature`] rows (an
+//! [`Objective`]), and host outputs for evaluation. The losses are those of HF's heads:
+//! cross-entropy over classes, MSE for one regression output, and for spans the mean of the
+//! start and end cross-entropies, where a position past the padded batch is ignored (HF clamps
+//! it to `ignore_index`).
 
 use bert_model::{BertCheckpointModel, BertForQuestionAnswering, BertForSequenceClassification};
 use bert_model::{BertConfig, BertInput};
 use burn::module::Module;
-use burn::tensor::activation::log_softmax;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::error::{Result, TrainError};
-use crate::features::Target;
+use crate::features::{Feature, Target};
+use crate::objective::{Objective, cross_entropy_sum};
 
-pub trait TaskModel: BertCheckpointModel + Module + Sized {
-    /// Mean loss over the batch.
-    ///
-    /// # Shapes
-    /// - output: `[1]`
-    fn loss(&self, input: BertInput, targets: &[Target], device: &Device) -> Result<Tensor<1>>;
-
+pub trait TaskModel:
+    Objective<Row = Feature, Totals = Counts> + BertCheckpointModel + Module + Sized
+{
     /// One row per example on the host: the logits, or for QA the start logits followed by the
     /// end logits (`2 * seq` values).
     fn outputs(&self, input: BertInput) -> Result<Vec<Vec<f32>>>;
@@ -26,31 +24,88 @@ pub trait TaskModel: BertCheckpointModel + Module + Sized {
     fn check_config(config: &BertConfig) -> Result<()>;
 }
 
-impl TaskModel for BertForSequenceClassification {
-    fn loss(&self, input: BertInput, targets: &[Target], device: &Device) -> Result<Tensor<1>> {
-        let logits = self.forward(input); // [batch, labels]
+/// What the means of a fine-tuning batch divide by, and the length it is padded to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub rows: usize,
+    /// The longest row: the batch's padded length.
+    pub longest: usize,
+    /// Rows whose answer start (end) lies inside the padded batch.
+    pub starts: usize,
+    pub ends: usize,
+}
+
+impl Counts {
+    pub fn of(rows: &[&Feature]) -> Self {
+        let longest = rows.iter().map(|f| f.len()).max().unwrap_or(0);
+        let inside = |pick: fn(usize, usize) -> usize| {
+            rows.iter()
+                .filter(|f| matches!(f.target, Target::Span(s, e) if pick(s, e) < longest))
+                .count()
+        };
+        Self {
+            rows: rows.len(),
+            longest,
+            starts: inside(|s, _| s),
+            ends: inside(|_, e| e),
+        }
+    }
+}
+
+/// The input of some rows, padded to their longest or to `pad_to`.
+fn input(
+    rows: &[&Feature],
+    pad_to: Option<usize>,
+    config: &BertConfig,
+    device: &Device,
+) -> Result<BertInput> {
+    let ids: Vec<&[u32]> = rows.iter().map(|f| f.ids.as_slice()).collect();
+    let types: Vec<&[u32]> = rows.iter().map(|f| f.type_ids.as_slice()).collect();
+    Ok(BertInput::from_rows(&ids, &types, pad_to, config, device)?)
+}
+
+impl Objective for BertForSequenceClassification {
+    type Row = Feature;
+    type Totals = Counts;
+
+    fn totals(rows: &[&Feature]) -> Counts {
+        Counts::of(rows)
+    }
+
+    fn shard_loss(
+        &self,
+        rows: &[&Feature],
+        totals: &Counts,
+        config: &BertConfig,
+        device: &Device,
+    ) -> Result<Tensor<1>> {
+        // Padding is masked out of attention and pooling: each shard pads to its own longest.
+        let logits = self.forward(input(rows, None, config, device)?); // [rows, labels]
         let [batch, labels] = logits.dims();
         if labels == 1 {
-            let scores = targets
+            let scores = rows
                 .iter()
-                .map(|t| match t {
-                    Target::Score(s) => Ok(*s),
-                    other => Err(mismatch("a score", other)),
+                .map(|f| match f.target {
+                    Target::Score(s) => Ok(s),
+                    other => Err(mismatch("a score", &other)),
                 })
                 .collect::<Result<Vec<f32>>>()?;
             let gold = Tensor::<1>::from_data(TensorData::new(scores, [batch]), device);
-            return Ok((logits.reshape([batch]) - gold).square().mean());
+            let squares = (logits.reshape([batch]) - gold).square().sum();
+            return Ok(squares / totals.rows.max(1) as f64);
         }
-        let classes = targets
+        let classes = rows
             .iter()
-            .map(|t| match t {
-                Target::Class(c) if (*c as usize) < labels => Ok(i64::from(*c)),
-                other => Err(mismatch(&format!("a class below {labels}"), other)),
+            .map(|f| match f.target {
+                Target::Class(c) if (c as usize) < labels => Ok(Some(i64::from(c))),
+                other => Err(mismatch(&format!("a class below {labels}"), &other)),
             })
-            .collect::<Result<Vec<i64>>>()?;
-        Ok(cross_entropy(logits, classes, device))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(cross_entropy_sum(logits, &classes, totals.rows, device))
     }
+}
 
+impl TaskModel for BertForSequenceClassification {
     fn outputs(&self, input: BertInput) -> Result<Vec<Vec<f32>>> {
         let logits = self.forward(input);
         let [batch, labels] = logits.dims();
@@ -70,25 +125,43 @@ impl TaskModel for BertForSequenceClassification {
     }
 }
 
-impl TaskModel for BertForQuestionAnswering {
-    fn loss(&self, input: BertInput, targets: &[Target], device: &Device) -> Result<Tensor<1>> {
-        let (start, end) = self.forward(input); // [batch, seq] each
-        let seq = start.dims()[1];
-        let mut starts = Vec::with_capacity(targets.len());
-        let mut ends = Vec::with_capacity(targets.len());
-        for t in targets {
-            match t {
-                Target::Span(s, e) if *s < seq && *e < seq => {
-                    starts.push(*s as i64);
-                    ends.push(*e as i64);
-                }
-                other => return Err(mismatch(&format!("a span inside {seq} tokens"), other)),
-            }
-        }
-        let loss = cross_entropy(start, starts, device) + cross_entropy(end, ends, device);
-        Ok(loss / 2.0)
+impl Objective for BertForQuestionAnswering {
+    type Row = Feature;
+    type Totals = Counts;
+
+    fn totals(rows: &[&Feature]) -> Counts {
+        Counts::of(rows)
     }
 
+    /// As HF: the softmax runs over every position, padding included (`run_qa.py` does not
+    /// mask it), so every shard pads to the whole batch's length; a position past it is
+    /// ignored (`clamp(0, seq)` with `ignore_index=seq`).
+    fn shard_loss(
+        &self,
+        rows: &[&Feature],
+        totals: &Counts,
+        config: &BertConfig,
+        device: &Device,
+    ) -> Result<Tensor<1>> {
+        let seq = totals.longest;
+        let (start, end) = self.forward(input(rows, Some(seq), config, device)?); // [rows, seq]
+        let mut starts = Vec::with_capacity(rows.len());
+        let mut ends = Vec::with_capacity(rows.len());
+        for f in rows {
+            let Target::Span(s, e) = f.target else {
+                return Err(mismatch("a span", &f.target));
+            };
+            let inside = |p: usize| (p < seq).then_some(p as i64);
+            starts.push(inside(s));
+            ends.push(inside(e));
+        }
+        let start = cross_entropy_sum(start, &starts, totals.starts, device);
+        let end = cross_entropy_sum(end, &ends, totals.ends, device);
+        Ok((start + end) / 2.0)
+    }
+}
+
+impl TaskModel for BertForQuestionAnswering {
     fn outputs(&self, input: BertInput) -> Result<Vec<Vec<f32>>> {
         let (start, end) = self.forward(input);
         let [batch, seq] = start.dims();
@@ -112,16 +185,6 @@ impl TaskModel for BertForQuestionAnswering {
             _ => Ok(()),
         }
     }
-}
-
-/// Mean of `-log softmax(logits)[target]` over rows.
-///
-/// # Shapes
-/// - logits: `[batch, classes]`; output: `[1]`
-pub(crate) fn cross_entropy(logits: Tensor<2>, targets: Vec<i64>, device: &Device) -> Tensor<1> {
-    let batch = targets.len();
-    let targets = Tensor::<2, Int>::from_data(TensorData::new(targets, [batch, 1]), device);
-    log_softmax(logits, 1).gather(1, targets).neg().mean()
 }
 
 fn host<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use bert_model::BertConfig;
+use bert_model::{BertConfig, Kernels};
 use burn::optim::GradientsAccumulator;
 use burn::tensor::{Device, Tensor};
 use serde_json::{Value, json};
@@ -48,8 +48,6 @@ pub fn train_loop<M: TaskModel>(
 ) -> Result<Value> {
     let args = &run.args;
     let train_device = run.device.clone().autodiff();
-    // On the CPU the masks come from the host so that shards of a batch can run on all cores.
-    let host_masks = run.device == Device::flex();
     let n_batches = features.len().div_ceil(args.batch_size);
     let updates_per_epoch = n_batches.div_ceil(args.grad_accum).max(1);
     let total_steps = args
@@ -99,11 +97,9 @@ pub fn train_loop<M: TaskModel>(
         while state.batches_done < batches.len() && state.global_step < total_steps {
             let batch = &batches[state.batches_done];
             let seed = derive_seed(args.seed, DROPOUT_STREAM + state.micro_step);
-            let masks = if host_masks {
-                Masks::Host(seed)
-            } else {
-                Masks::Device(seed)
-            };
+            // On the CPU the masks come from the host, so that shards of a batch can run on all
+            // cores.
+            let masks = Masks::for_device(&run.device, seed);
             let rows: Vec<&Feature> = batch.iter().map(|&i| &features[i]).collect();
             let shards = shard_count(rows.len(), masks);
             let scale = 1.0 / args.grad_accum as f64;
@@ -169,7 +165,9 @@ pub fn train_loop<M: TaskModel>(
         if state.batches_done >= batches.len() || state.global_step >= total_steps {
             let t = Instant::now();
             bar.suspend(|| eprintln!("evaluating epoch {}...", state.epoch + 1));
-            let eval_model = model.valid();
+            let eval_model = model
+                .valid()
+                .with_kernels(Kernels::for_inference(&run.device));
             let (metrics, extra) =
                 plan.evaluate(&eval_model, &config, args.batch_size, &run.device, &out.dir)?;
             let record = EvalRecord {
