@@ -5,7 +5,7 @@ use burn::module::Param;
 use burn::nn::{
     Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig,
 };
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Tensor};
 
 use crate::BertConfig;
 
@@ -24,14 +24,15 @@ pub(crate) fn embedding(n: usize, d: usize, config: &BertConfig, device: &Device
 }
 
 /// The word embeddings, with the `pad_token_id` row zeroed as HF initialises a `padding_idx`.
+/// Chained onto the lazy initialiser, so a checkpoint's weights load without a table drawn first.
 pub(crate) fn word_embedding(config: &BertConfig, device: &Device) -> Embedding {
     let (n, d, pad) = (config.vocab_size, config.hidden_size, config.pad_token_id);
     let mut table = embedding(n, d, config, device);
     if pad < n {
-        let normal = Distribution::Normal(0.0, config.initializer_range);
-        let weight = Tensor::<2>::random([n, d], normal, device)
-            .slice_assign(pad..pad + 1, Tensor::zeros([1, d], device));
-        table.weight = Param::from_tensor(weight);
+        table.weight = table.weight.init_mapper(move |w: Tensor<2>| {
+            let zeros = Tensor::zeros([1, d], &w.device());
+            w.slice_assign(pad..pad + 1, zeros)
+        });
     }
     table
 }
