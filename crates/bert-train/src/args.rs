@@ -128,7 +128,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_index: bool,
 
-    /// SQuAD v2: answer "" when the null score beats the best span by more than this.
-    #[arg(long, default_value_t = 0.0)]
-    pub null_score_diff_threshold: f32,
+    /// SQuAD v2: answer "" when the null score beats the best span by more than this. Default:
+    /// evaluate at 0 (as run_qa.py), then store the threshold of the best dev F1 in the
+    /// checkpoint's config.json, which `predict` and the page apply.
+    #[arg(long)]
+    pub null_score_diff_threshold: Option<f32>,
 }

@@ -25,10 +25,39 @@ pub enum EvalPlan {
         qa: Vec<QaFeature>,
         features: Vec<Feature>,
         decode: DecodeConfig,
+        /// v2: store the dev search's `best_f1_thresh` instead of `decode`'s threshold.
+        tune_threshold: bool,
     },
 }
 
 impl EvalPlan {
+    /// The config saved with a checkpoint evaluated to `metrics`: for SQuAD v2, the
+    /// `null_score_diff_threshold` that `predict` and the page apply.
+    pub fn checkpoint_config(
+        &self,
+        config: &BertConfig,
+        metrics: &BTreeMap<String, f64>,
+    ) -> BertConfig {
+        let mut config = config.clone();
+        if let EvalPlan::Squad {
+            decode,
+            tune_threshold,
+            ..
+        } = self
+            && decode.version_2_with_negative
+        {
+            let fixed = f64::from(decode.null_score_diff_threshold);
+            let t = match metrics.get("best_f1_thresh") {
+                Some(&t) if *tune_threshold && t.is_finite() => t,
+                _ => fixed,
+            };
+            config
+                .extra
+                .insert("null_score_diff_threshold".into(), json!(t));
+        }
+        config
+    }
+
     /// The metrics, and what is better seen than read: the confusion matrix of the (first) dev
     /// set, or a few answers next to their gold ones.
     pub fn evaluate<M: TaskModel>(
@@ -57,6 +86,7 @@ impl EvalPlan {
                 qa,
                 features,
                 decode,
+                ..
             } => {
                 let out = outputs(model, features, batch_size, config, device)?;
                 let metrics = squad_metrics(examples, qa, &out, decode, Some(out_dir))?;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use bert_model::{BertConfig, BertInput};
 use bert_tasks::metrics::{GluePredictions, argmax_rows, glue_scores, squad_metric_inputs};
-use bert_tasks::metrics::{squad_v1, squad_v2};
+use bert_tasks::metrics::{squad_v1, squad_v2, squad_v2_span_inputs};
 use bert_tasks::{DecodeConfig, GlueTask, QaFeature, SquadExample, postprocess_qa_predictions};
 use burn::tensor::Device;
 
@@ -110,13 +110,24 @@ pub fn squad_metrics(
     if let Some(dir) = write_to {
         predictions.write_files(dir, Some("eval"))?;
     }
-    let inputs = squad_metric_inputs(examples, &predictions)?;
     let mut metrics = BTreeMap::new();
     if decode.version_2_with_negative {
-        let s = squad_v2(&inputs.golds, &inputs.predictions, &inputs.na_probs, 1.0)?;
+        // Scored on spans and null odds, so that `exact`/`f1` are the answers of this
+        // threshold and the sweep finds the threshold to store (see `squad_v2_span_inputs`).
+        let inputs = squad_v2_span_inputs(examples, &predictions)?;
+        let threshold = f64::from(decode.null_score_diff_threshold);
+        let s = squad_v2(
+            &inputs.golds,
+            &inputs.predictions,
+            &inputs.na_probs,
+            threshold,
+        )?;
         metrics.insert("exact".into(), s.exact);
         metrics.insert("f1".into(), s.f1);
+        metrics.insert("best_exact".into(), s.best_exact);
+        metrics.insert("best_exact_thresh".into(), s.best_exact_thresh);
         metrics.insert("best_f1".into(), s.best_f1);
+        metrics.insert("best_f1_thresh".into(), s.best_f1_thresh);
         for (k, v) in [
             ("HasAns_exact", s.has_ans_exact),
             ("HasAns_f1", s.has_ans_f1),
@@ -128,6 +139,7 @@ pub fn squad_metrics(
             }
         }
     } else {
+        let inputs = squad_metric_inputs(examples, &predictions)?;
         let s = squad_v1(&inputs.golds, &inputs.predictions)?;
         metrics.insert("exact_match".into(), s.exact_match);
         metrics.insert("f1".into(), s.f1);

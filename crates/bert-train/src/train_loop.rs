@@ -184,7 +184,8 @@ pub fn train_loop<M: TaskModel>(
                     .is_none_or(|b| v > b || b.is_nan())
             };
             if better(&record, &state.best) {
-                out.save_best(&eval_model, &config, run, &record, extra.as_ref())?;
+                let saved = plan.checkpoint_config(&config, &record.metrics);
+                out.save_best(&eval_model, &saved, run, &record, extra.as_ref())?;
                 state.best = Some(record.clone());
             }
             state.evals.push(record);

@@ -144,7 +144,7 @@ pub fn run_on(args: &TrainArgs, selected: SelectedDevice) -> Result<RunSummary> 
             );
             let decode = DecodeConfig {
                 version_2_with_negative: v2,
-                null_score_diff_threshold: args.null_score_diff_threshold,
+                null_score_diff_threshold: args.null_score_diff_threshold.unwrap_or(0.0),
                 ..DecodeConfig::default()
             };
             let (model, config) =
@@ -154,6 +154,7 @@ pub fn run_on(args: &TrainArgs, selected: SelectedDevice) -> Result<RunSummary> 
                 qa: eval_qa,
                 features: eval_features,
                 decode,
+                tune_threshold: v2 && args.null_score_diff_threshold.is_none(),
             };
             train_loop(&run, model, config, features, &plan)
         }

@@ -134,6 +134,18 @@ fn every_task_trains_evaluates_and_saves_a_loadable_model() {
             bert_train::resume::checkpoints(&out).unwrap().is_empty(),
             "{task}: checkpoints left"
         );
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap())
+                .unwrap();
+        if task == "squad_v2" {
+            // With no --null-score-diff-threshold, the dev search's threshold is stored for
+            // `predict` and the page.
+            let thresh = best["best_f1_thresh"].as_f64().unwrap();
+            assert_eq!(saved["null_score_diff_threshold"].as_f64(), Some(thresh));
+            assert!(best["best_f1"].as_f64().unwrap() >= best["f1"].as_f64().unwrap());
+        } else {
+            assert!(saved.get("null_score_diff_threshold").is_none(), "{task}");
+        }
         let p = Pipeline::from_dir(&out, &Device::flex()).unwrap_or_else(|e| panic!("{task}: {e}"));
         if task.starts_with("squad") {
             let a = p

@@ -10,4 +10,6 @@ pub use classification::{accuracy, argmax_rows, f1_binary, matthews_corrcoef};
 pub use correlation::{pearson, spearman};
 pub use glue::{GluePredictions, glue_scores};
 pub use squad::{SquadV1Scores, normalize_answer, squad_v1};
-pub use squad_v2::{SquadMetricInputs, SquadV2Scores, squad_metric_inputs, squad_v2};
+pub use squad_v2::{
+    SquadMetricInputs, SquadV2Scores, squad_metric_inputs, squad_v2, squad_v2_span_inputs,
+};

@@ -158,6 +158,39 @@ pub struct SquadMetricInputs {
     pub na_probs: Vec<f64>,
 }
 
+/// The v2 inputs that make the threshold a tuning knob, as Google's BERT `run_squad.py` scores
+/// v2: each question's best non-null span as its prediction and `null_odds.json` (null score
+/// minus that span's score) as its `na_prob`. Then [`squad_v2`] at `na_prob_thresh = t` scores
+/// exactly the answers that decoding with `null_score_diff_threshold = t` gives, and its
+/// `best_f1_thresh` is a `null_score_diff_threshold` in the same units. (The decoded texts
+/// cannot serve: a question already answered "" there has lost its span.)
+pub fn squad_v2_span_inputs(
+    examples: &[crate::squad::SquadExample],
+    predictions: &crate::qa_decode::QaPredictions,
+) -> Result<SquadMetricInputs> {
+    let mut out = squad_metric_inputs(examples, predictions)?;
+    let by_id: std::collections::HashMap<&str, usize> = predictions
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    for (k, ex) in examples.iter().enumerate() {
+        let p = &predictions.predictions[by_id[ex.id.as_str()]];
+        let diff = p.null_score_diff.ok_or_else(|| {
+            TaskError::InvalidArgument(format!("{}: not decoded as SQuAD v2", ex.id))
+        })?;
+        // utils_qa's best non-null prediction ("empty" filler included).
+        out.predictions[k] = p
+            .nbest
+            .iter()
+            .find(|e| !e.text.is_empty())
+            .map_or_else(String::new, |e| e.text.clone());
+        out.na_probs[k] = f64::from(diff);
+    }
+    Ok(out)
+}
+
 /// Matches predictions to questions by id; a question without a prediction is an error.
 pub fn squad_metric_inputs(
     examples: &[crate::squad::SquadExample],

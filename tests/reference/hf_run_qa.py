@@ -1,0 +1,309 @@
+"""The PyTorch side of the SQuAD comparison: `run_qa.py`'s preprocessing and `utils_qa.py`'s
+postprocessing (transformers' examples/pytorch/question-answering), written out so that it runs
+offline on this machine, with the trainer recipe of tests/reference/hf_finetune.py.
+
+    python3 tests/reference/hf_run_qa.py --model ../shared/models/all-MiniLM-L6-v2 \
+        --train-file /tmp/squad/train-4000.json --eval-file ../shared/data/squad/dev-v1.1.json \
+        --max-seq-length 256 --doc-stride 64 --batch-size 16 --lr 1e-4 --warmup-ratio 0.1 \
+        --weight-decay 0.01 --epochs 1 [--version-2] [--threads 2] [--output-dir D]
+    python3 tests/reference/hf_run_qa.py --model models/squad --eval-file ... --eval-only \
+        --compare-with models/squad/eval_predictions.json
+
+The second form runs transformers' model and utils_qa's decoding on a checkpoint that our
+trainer wrote, and counts the questions whose answer differs from ours (windows, n-best,
+max_answer_length and the v2 rule are all in play).
+
+As `run_qa.py --pad_to_max_length False --group_by_length`: windows padded per batch
+(`DataCollatorWithPadding`) in length-grouped batches (`LengthGroupedSampler`), which is what
+our trainer does, so both sides do the same arithmetic. AdamW without decay on biases and
+LayerNorm weights, linear warmup/decay, clipping at 1.0, seed 42, fp32. One difference from
+run_qa: it truncates the windows again to `--max_train_samples`; here whole files are used.
+Metrics by tests/reference/squad_official_eval.py. Prints one JSON line; with --output-dir
+writes predictions.json, null_odds.json (v2), nbest_predictions.json and metrics.json.
+"""
+import argparse
+import collections
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from transformers import (AutoModelForQuestionAnswering, AutoTokenizer, DataCollatorWithPadding,
+                          get_linear_schedule_with_warmup)
+from transformers.trainer_pt_utils import LengthGroupedSampler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from squad_official_eval import evaluate_v1, evaluate_v2  # noqa: E402
+
+
+def read_squad(path):
+    """Examples as the `datasets` squad loader gives them: id, question, context, answers."""
+    data = json.load(open(path, encoding="utf-8"))["data"]
+    out = []
+    for art in data:
+        for par in art["paragraphs"]:
+            for qa in par["qas"]:
+                out.append({"id": qa["id"], "question": qa["question"], "context": par["context"],
+                            "answers": {"text": [a["text"] for a in qa["answers"]],
+                                        "answer_start": [a["answer_start"] for a in qa["answers"]]}})
+    return data, out
+
+
+def prepare_train_features(ex, tok, a):
+    """run_qa.py's prepare_train_features, on a list of examples."""
+    enc = tok([e["question"].lstrip() for e in ex], [e["context"] for e in ex],
+              truncation="only_second", max_length=a.max_seq_length, stride=a.doc_stride,
+              return_overflowing_tokens=True, return_offsets_mapping=True, padding=False)
+    sample_map = enc.pop("overflow_to_sample_mapping")
+    offsets_all = enc.pop("offset_mapping")
+    enc["start_positions"], enc["end_positions"] = [], []
+    for i, offsets in enumerate(offsets_all):
+        input_ids = enc["input_ids"][i]
+        cls_index = input_ids.index(tok.cls_token_id)
+        seq_ids = enc.sequence_ids(i)
+        answers = ex[sample_map[i]]["answers"]
+        if len(answers["answer_start"]) == 0:
+            enc["start_positions"].append(cls_index)
+            enc["end_positions"].append(cls_index)
+            continue
+        start_char = answers["answer_start"][0]
+        end_char = start_char + len(answers["text"][0])
+        ts = 0
+        while seq_ids[ts] != 1:
+            ts += 1
+        te = len(input_ids) - 1
+        while seq_ids[te] != 1:
+            te -= 1
+        if not (offsets[ts][0] <= start_char and offsets[te][1] >= end_char):
+            enc["start_positions"].append(cls_index)
+            enc["end_positions"].append(cls_index)
+        else:
+            while ts < len(offsets) and offsets[ts][0] <= start_char:
+                ts += 1
+            enc["start_positions"].append(ts - 1)
+            while offsets[te][1] >= end_char:
+                te -= 1
+            enc["end_positions"].append(te + 1)
+    return enc
+
+
+def prepare_validation_features(ex, tok, a):
+    """run_qa.py's prepare_validation_features: offsets outside the context become None."""
+    enc = tok([e["question"].lstrip() for e in ex], [e["context"] for e in ex],
+              truncation="only_second", max_length=a.max_seq_length, stride=a.doc_stride,
+              return_overflowing_tokens=True, return_offsets_mapping=True, padding=False)
+    sample_map = enc.pop("overflow_to_sample_mapping")
+    enc["example_id"] = []
+    for i in range(len(enc["input_ids"])):
+        seq_ids = enc.sequence_ids(i)
+        enc["example_id"].append(ex[sample_map[i]]["id"])
+        enc["offset_mapping"][i] = [o if seq_ids[k] == 1 else None
+                                    for k, o in enumerate(enc["offset_mapping"][i])]
+    return enc
+
+
+def postprocess_qa_predictions(examples, features, starts, ends, a):
+    """utils_qa.py's postprocess_qa_predictions (n_best_size, max_answer_length,
+    null_score_diff_threshold, version_2_with_negative)."""
+    by_example = collections.defaultdict(list)
+    for i, eid in enumerate(features["example_id"]):
+        by_example[eid].append(i)
+    all_preds, nbest_json, null_odds = {}, {}, {}
+    for ex in examples:
+        min_null, cands = None, []
+        for fi in by_example[ex["id"]]:
+            s, e = starts[fi], ends[fi]
+            offsets = features["offset_mapping"][fi]
+            null = s[0] + e[0]
+            if min_null is None or min_null["score"] > null:
+                min_null = {"offsets": (0, 0), "score": null, "start_logit": s[0],
+                            "end_logit": e[0]}
+            for si in np.argsort(s)[-1:-a.n_best_size - 1:-1].tolist():
+                for ei in np.argsort(e)[-1:-a.n_best_size - 1:-1].tolist():
+                    if (si >= len(offsets) or ei >= len(offsets) or offsets[si] is None
+                            or len(offsets[si]) < 2 or offsets[ei] is None
+                            or len(offsets[ei]) < 2):
+                        continue
+                    if ei < si or ei - si + 1 > a.max_answer_length:
+                        continue
+                    cands.append({"offsets": (offsets[si][0], offsets[ei][1]),
+                                  "score": s[si] + e[ei], "start_logit": s[si],
+                                  "end_logit": e[ei]})
+        if a.version_2 and min_null is not None:
+            cands.append(min_null)
+            null_score = min_null["score"]
+        preds = sorted(cands, key=lambda x: x["score"], reverse=True)[:a.n_best_size]
+        if a.version_2 and min_null is not None and not any(p["offsets"] == (0, 0) for p in preds):
+            preds.append(min_null)
+        ctx = ex["context"]
+        for p in preds:
+            p["text"] = ctx[p["offsets"][0]:p["offsets"][1]]
+        if len(preds) == 0 or (len(preds) == 1 and preds[0]["text"] == ""):
+            preds.insert(0, {"text": "empty", "start_logit": 0.0, "end_logit": 0.0, "score": 0.0})
+        scores = np.array([p.pop("score") for p in preds])
+        probs = np.exp(scores - np.max(scores))
+        probs /= probs.sum()
+        for p, pr in zip(preds, probs):
+            p["probability"] = float(pr)
+        if not a.version_2:
+            all_preds[ex["id"]] = preds[0]["text"]
+        else:
+            i = 0
+            while preds[i]["text"] == "":
+                i += 1
+            best = preds[i]
+            diff = null_score - best["start_logit"] - best["end_logit"]
+            null_odds[ex["id"]] = float(diff)
+            all_preds[ex["id"]] = "" if diff > a.null_score_diff_threshold else best["text"]
+        nbest_json[ex["id"]] = [{"text": p["text"], "probability": p["probability"],
+                                 "start_logit": float(p["start_logit"]),
+                                 "end_logit": float(p["end_logit"])} for p in preds]
+    return all_preds, nbest_json, null_odds
+
+
+class Rows(torch.utils.data.Dataset):
+    def __init__(self, enc, keys):
+        self.enc, self.keys = enc, keys
+
+    def __len__(self):
+        return len(self.enc["input_ids"])
+
+    def __getitem__(self, i):
+        return {k: self.enc[k][i] for k in self.keys}
+
+
+def train(model, tok, feats, a):
+    keys = ["input_ids", "token_type_ids", "attention_mask", "start_positions", "end_positions"]
+    ds = Rows(feats, keys)
+    torch.manual_seed(a.seed)
+    steps = math.ceil(math.ceil(len(ds) / a.batch_size) * a.epochs)
+    warmup = math.ceil(a.warmup_ratio * steps)
+    named = list(model.named_parameters())
+    decay = [p for n, p in named if not ("bias" in n or "LayerNorm" in n)]
+    spared = [p for n, p in named if "bias" in n or "LayerNorm" in n]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
+                             {"params": spared, "weight_decay": 0.0}], lr=a.lr, eps=1e-8)
+    sched = get_linear_schedule_with_warmup(opt, warmup, steps)
+    lengths = [len(x) for x in feats["input_ids"]]
+    sampler = LengthGroupedSampler(a.batch_size, lengths=lengths,
+                                   generator=torch.Generator().manual_seed(a.seed))
+    loader = torch.utils.data.DataLoader(ds, batch_size=a.batch_size, sampler=sampler,
+                                         collate_fn=DataCollatorWithPadding(tok))
+    model.train()
+    done, seen, t = 0, 0, time.time()
+    while done < steps:
+        for batch in loader:
+            loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            if done % 50 == 0:
+                print(f"step {done}/{steps} loss {loss.item():.4f} "
+                      f"{seen / max(time.time() - t, 1e-9):.2f} windows/s", file=sys.stderr)
+            done += 1
+            seen += len(batch["input_ids"])
+            if done >= steps:
+                break
+    return time.time() - t, seen
+
+
+def evaluate(model, tok, feats, a):
+    """Start/end logits of every window, in window order (batches sorted by length)."""
+    keys = ["input_ids", "token_type_ids", "attention_mask"]
+    ds = Rows(feats, keys)
+    order = sorted(range(len(ds)), key=lambda i: -len(feats["input_ids"][i]))
+    collate = DataCollatorWithPadding(tok)
+    starts, ends = [None] * len(ds), [None] * len(ds)
+    model.eval()
+    with torch.no_grad():
+        for b in range(0, len(order), a.eval_batch_size):
+            idx = order[b:b + a.eval_batch_size]
+            out = model(**collate([ds[i] for i in idx]))
+            for j, i in enumerate(idx):
+                n = len(feats["input_ids"][i])
+                starts[i] = out.start_logits[j, :n].numpy()
+                ends[i] = out.end_logits[j, :n].numpy()
+    return starts, ends
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--train-file")
+    ap.add_argument("--eval-file", required=True)
+    ap.add_argument("--eval-only", action="store_true")
+    ap.add_argument("--train-only", action="store_true", help="throughput runs: skip evaluation")
+    ap.add_argument("--version-2", action="store_true")
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--eval-batch-size", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--warmup-ratio", type=float, default=0.1)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--max-seq-length", type=int, default=256)
+    ap.add_argument("--doc-stride", type=int, default=64)
+    ap.add_argument("--n-best-size", type=int, default=20)
+    ap.add_argument("--max-answer-length", type=int, default=30)
+    ap.add_argument("--null-score-diff-threshold", type=float, default=0.0)
+    ap.add_argument("--max-train-samples", type=int)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--output-dir")
+    ap.add_argument("--compare-with", help="another predictions.json (ours, on the same model): "
+                    "count the questions whose answers differ")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    tok = AutoTokenizer.from_pretrained(a.model)
+    model = AutoModelForQuestionAnswering.from_pretrained(a.model)
+    result = {"framework": f"torch {torch.__version__}", "model": a.model,
+              "max_seq_length": a.max_seq_length, "doc_stride": a.doc_stride}
+    if not a.eval_only:
+        _, train_ex = read_squad(a.train_file)
+        train_ex = train_ex[:a.max_train_samples] if a.max_train_samples else train_ex
+        feats = prepare_train_features(train_ex, tok, a)
+        wall, seen = train(model, tok, feats, a)
+        result.update(train_examples=len(train_ex), train_windows=len(feats["input_ids"]),
+                      train_runtime_s=wall, train_windows_per_second=seen / wall)
+    if not a.train_only:
+        dataset, eval_ex = read_squad(a.eval_file)
+        feats = prepare_validation_features(eval_ex, tok, a)
+        t = time.time()
+        starts, ends = evaluate(model, tok, feats, a)
+        preds, nbest, null_odds = postprocess_qa_predictions(eval_ex, feats, starts, ends, a)
+        result.update(eval_examples=len(eval_ex), eval_windows=len(feats["input_ids"]),
+                      eval_runtime_s=time.time() - t)
+        if a.version_2:
+            # As our trainer: the score after the decoding threshold, and the threshold sweep
+            # over the best non-null spans.
+            spans = {q: nb_best(nbest[q]) for q in nbest}
+            m = evaluate_v2(dataset, spans, null_odds, a.null_score_diff_threshold)
+        else:
+            m = evaluate_v1(dataset, preds)
+        result.update(m)
+        if a.compare_with:
+            other = json.load(open(a.compare_with, encoding="utf-8"))
+            differ = [q for q in preds if other.get(q) != preds[q]]
+            result.update(compared=len(preds), differ=len(differ),
+                          differ_examples=[(q, preds[q], other.get(q)) for q in differ[:10]])
+        if a.output_dir:
+            os.makedirs(a.output_dir, exist_ok=True)
+            for name, obj in [("predictions.json", preds), ("nbest_predictions.json", nbest),
+                              ("metrics.json", m)] + ([("null_odds.json", null_odds)]
+                                                      if a.version_2 else []):
+                with open(os.path.join(a.output_dir, name), "w", encoding="utf-8") as f:
+                    json.dump(obj, f, ensure_ascii=False, indent=1)
+    print(json.dumps(result))
+
+
+def nb_best(entries):
+    """The best non-null answer of an n-best list (utils_qa's `best_non_null_pred`)."""
+    return next((e["text"] for e in entries if e["text"] != ""), "")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
