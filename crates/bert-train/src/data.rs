@@ -332,7 +332,7 @@ mod tests {
         let sst2 = TaskData::load(TrainTask::from_name("sst2").unwrap(), &args).unwrap();
         assert_eq!(sst2.train_len(), 4000);
         let squad = TaskData::load(TrainTask::from_name("squad").unwrap(), &args).unwrap();
-        assert_eq!(squad.train_len(), 1236);
+        assert_eq!(squad.train_len(), 3974);
         for name in ["cola", "mnli", "squad", "squad_v2", "stsb"] {
             assert_eq!(TrainTask::from_name(name).unwrap().name(), name);
         }
