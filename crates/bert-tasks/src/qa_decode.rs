@@ -86,6 +86,21 @@ pub struct ExamplePrediction {
     pub nbest: Vec<NBestEntry>,
 }
 
+impl ExamplePrediction {
+    /// utils_qa's best non-null prediction: the v2 answer before the threshold is applied.
+    pub fn best_non_null(&self) -> Option<&NBestEntry> {
+        best_non_null(&self.nbest)
+    }
+}
+
+/// The best candidate that is not the null answer ("empty" filler included, as in HF).
+fn best_non_null(nbest: &[NBestEntry]) -> Option<&NBestEntry> {
+    nbest
+        .iter()
+        .find(|p| !p.text.is_empty())
+        .or_else(|| nbest.first())
+}
+
 #[derive(Clone, Copy)]
 struct Candidate {
     span: Option<(usize, usize)>,
@@ -187,11 +202,8 @@ pub fn decode_example(
             .map_or(0.0, |p| p.probability)
     });
     let (best, null_score_diff) = if v2 {
-        // The best answer that is not the null one ("empty" filler included, as in HF).
-        let best = nbest
-            .iter()
-            .find(|p| !p.text.is_empty())
-            .unwrap_or(&nbest[0]);
+        let best = best_non_null(&nbest)
+            .ok_or_else(|| TaskError::InvalidArgument("no answer candidates".into()))?;
         let diff = null_score - best.start_logit - best.end_logit;
         let chosen = match min_null {
             Some(m) if diff > config.null_score_diff_threshold => NBestEntry {

@@ -168,33 +168,35 @@ pub fn squad_v2_span_inputs(
     examples: &[crate::squad::SquadExample],
     predictions: &crate::qa_decode::QaPredictions,
 ) -> Result<SquadMetricInputs> {
-    let mut out = squad_metric_inputs(examples, predictions)?;
-    let by_id: std::collections::HashMap<&str, usize> = predictions
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    for (k, ex) in examples.iter().enumerate() {
-        let p = &predictions.predictions[by_id[ex.id.as_str()]];
+    metric_inputs(examples, predictions, |ex, p| {
         let diff = p.null_score_diff.ok_or_else(|| {
             TaskError::InvalidArgument(format!("{}: not decoded as SQuAD v2", ex.id))
         })?;
-        // utils_qa's best non-null prediction ("empty" filler included).
-        out.predictions[k] = p
-            .nbest
-            .iter()
-            .find(|e| !e.text.is_empty())
+        let span = p
+            .best_non_null()
             .map_or_else(String::new, |e| e.text.clone());
-        out.na_probs[k] = f64::from(diff);
-    }
-    Ok(out)
+        Ok((span, f64::from(diff)))
+    })
 }
 
 /// Matches predictions to questions by id; a question without a prediction is an error.
 pub fn squad_metric_inputs(
     examples: &[crate::squad::SquadExample],
     predictions: &crate::qa_decode::QaPredictions,
+) -> Result<SquadMetricInputs> {
+    metric_inputs(examples, predictions, |_, p| {
+        Ok((p.text.clone(), p.null_probability.map_or(0.0, f64::from)))
+    })
+}
+
+/// The golds of `examples` beside (prediction, na_prob) = `pick(example, its prediction)`.
+fn metric_inputs(
+    examples: &[crate::squad::SquadExample],
+    predictions: &crate::qa_decode::QaPredictions,
+    pick: impl Fn(
+        &crate::squad::SquadExample,
+        &crate::qa_decode::ExamplePrediction,
+    ) -> Result<(String, f64)>,
 ) -> Result<SquadMetricInputs> {
     let by_id: std::collections::HashMap<&str, usize> = predictions
         .ids
@@ -211,11 +213,11 @@ pub fn squad_metric_inputs(
         let &i = by_id
             .get(ex.id.as_str())
             .ok_or_else(|| TaskError::MissingPrediction(ex.id.clone()))?;
-        let p = &predictions.predictions[i];
+        let (prediction, na_prob) = pick(ex, &predictions.predictions[i])?;
         out.golds
             .push(ex.answers.iter().map(|a| a.text.clone()).collect());
-        out.predictions.push(p.text.clone());
-        out.na_probs.push(p.null_probability.map_or(0.0, f64::from));
+        out.predictions.push(prediction);
+        out.na_probs.push(na_prob);
     }
     Ok(out)
 }
