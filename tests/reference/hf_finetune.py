@@ -70,6 +70,8 @@ def main():
         xt, yt = xt[: a.max_train_samples], yt[: a.max_train_samples]
     enc = lambda x: tok(x, truncation=True, max_length=a.max_seq_length)
     train, dev = Encoded(enc(xt), yt), Encoded(enc(xd), yd)
+    # As Trainer's set_seed before the model: the new classifier head is drawn from the seed.
+    torch.manual_seed(a.seed)
     model = AutoModelForSequenceClassification.from_pretrained(
         a.model, num_labels=2, id2label={0: "negative", 1: "positive"},
         label2id={"negative": 0, "positive": 1})

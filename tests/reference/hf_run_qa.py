@@ -1,6 +1,6 @@
 """The PyTorch side of the SQuAD comparison: `run_qa.py`'s preprocessing and `utils_qa.py`'s
-postprocessing (transformers' examples/pytorch/question-answering), written out so that it runs
-offline on this machine, with the trainer recipe of tests/reference/hf_finetune.py.
+postprocessing (transformers' examples/pytorch/question-answering), offline on this machine,
+with the trainer recipe of tests/reference/hf_finetune.py.
 
     python3 tests/reference/hf_run_qa.py --model ../shared/models/all-MiniLM-L6-v2 \
         --train-file /tmp/squad/train-4000.json --eval-file ../shared/data/squad/dev-v1.1.json \
@@ -13,7 +13,8 @@ The second form runs transformers' model and utils_qa's decoding on a checkpoint
 trainer wrote, and counts the questions whose answer differs from ours (windows, n-best,
 max_answer_length and the v2 rule are all in play).
 
-As `run_qa.py --pad_to_max_length False --group_by_length`: windows padded per batch
+Windows and decoding are tests/reference/task_reference.py's (the run_qa/utils_qa rules the
+Rust goldens come from), with run_qa's `--pad_to_max_length False --group_by_length`: windows padded per batch
 (`DataCollatorWithPadding`) in length-grouped batches (`LengthGroupedSampler`), which is what
 our trainer does, so both sides do the same arithmetic. AdamW without decay on biases and
 LayerNorm weights, linear warmup/decay, clipping at 1.0, seed 42, fp32. One difference from
@@ -22,7 +23,6 @@ Metrics by tests/reference/squad_official_eval.py. Prints one JSON line; with --
 writes predictions.json, null_odds.json (v2), nbest_predictions.json and metrics.json.
 """
 import argparse
-import collections
 import json
 import math
 import os
@@ -36,132 +36,24 @@ from transformers import (AutoModelForQuestionAnswering, AutoTokenizer, DataColl
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import task_reference as ref  # noqa: E402
 from squad_official_eval import evaluate_v1, evaluate_v2  # noqa: E402
 
 
 def read_squad(path):
-    """Examples as the `datasets` squad loader gives them: id, question, context, answers."""
+    """Examples as the `datasets` squad loader gives them, in columns: id, question, context,
+    answers (the layout task_reference's functions take)."""
     data = json.load(open(path, encoding="utf-8"))["data"]
-    out = []
+    cols = {"id": [], "question": [], "context": [], "answers": []}
     for art in data:
         for par in art["paragraphs"]:
             for qa in par["qas"]:
-                out.append({"id": qa["id"], "question": qa["question"], "context": par["context"],
-                            "answers": {"text": [a["text"] for a in qa["answers"]],
-                                        "answer_start": [a["answer_start"] for a in qa["answers"]]}})
-    return data, out
-
-
-def prepare_train_features(ex, tok, a):
-    """run_qa.py's prepare_train_features, on a list of examples."""
-    enc = tok([e["question"].lstrip() for e in ex], [e["context"] for e in ex],
-              truncation="only_second", max_length=a.max_seq_length, stride=a.doc_stride,
-              return_overflowing_tokens=True, return_offsets_mapping=True, padding=False)
-    sample_map = enc.pop("overflow_to_sample_mapping")
-    offsets_all = enc.pop("offset_mapping")
-    enc["start_positions"], enc["end_positions"] = [], []
-    for i, offsets in enumerate(offsets_all):
-        input_ids = enc["input_ids"][i]
-        cls_index = input_ids.index(tok.cls_token_id)
-        seq_ids = enc.sequence_ids(i)
-        answers = ex[sample_map[i]]["answers"]
-        if len(answers["answer_start"]) == 0:
-            enc["start_positions"].append(cls_index)
-            enc["end_positions"].append(cls_index)
-            continue
-        start_char = answers["answer_start"][0]
-        end_char = start_char + len(answers["text"][0])
-        ts = 0
-        while seq_ids[ts] != 1:
-            ts += 1
-        te = len(input_ids) - 1
-        while seq_ids[te] != 1:
-            te -= 1
-        if not (offsets[ts][0] <= start_char and offsets[te][1] >= end_char):
-            enc["start_positions"].append(cls_index)
-            enc["end_positions"].append(cls_index)
-        else:
-            while ts < len(offsets) and offsets[ts][0] <= start_char:
-                ts += 1
-            enc["start_positions"].append(ts - 1)
-            while offsets[te][1] >= end_char:
-                te -= 1
-            enc["end_positions"].append(te + 1)
-    return enc
-
-
-def prepare_validation_features(ex, tok, a):
-    """run_qa.py's prepare_validation_features: offsets outside the context become None."""
-    enc = tok([e["question"].lstrip() for e in ex], [e["context"] for e in ex],
-              truncation="only_second", max_length=a.max_seq_length, stride=a.doc_stride,
-              return_overflowing_tokens=True, return_offsets_mapping=True, padding=False)
-    sample_map = enc.pop("overflow_to_sample_mapping")
-    enc["example_id"] = []
-    for i in range(len(enc["input_ids"])):
-        seq_ids = enc.sequence_ids(i)
-        enc["example_id"].append(ex[sample_map[i]]["id"])
-        enc["offset_mapping"][i] = [o if seq_ids[k] == 1 else None
-                                    for k, o in enumerate(enc["offset_mapping"][i])]
-    return enc
-
-
-def postprocess_qa_predictions(examples, features, starts, ends, a):
-    """utils_qa.py's postprocess_qa_predictions (n_best_size, max_answer_length,
-    null_score_diff_threshold, version_2_with_negative)."""
-    by_example = collections.defaultdict(list)
-    for i, eid in enumerate(features["example_id"]):
-        by_example[eid].append(i)
-    all_preds, nbest_json, null_odds = {}, {}, {}
-    for ex in examples:
-        min_null, cands = None, []
-        for fi in by_example[ex["id"]]:
-            s, e = starts[fi], ends[fi]
-            offsets = features["offset_mapping"][fi]
-            null = s[0] + e[0]
-            if min_null is None or min_null["score"] > null:
-                min_null = {"offsets": (0, 0), "score": null, "start_logit": s[0],
-                            "end_logit": e[0]}
-            for si in np.argsort(s)[-1:-a.n_best_size - 1:-1].tolist():
-                for ei in np.argsort(e)[-1:-a.n_best_size - 1:-1].tolist():
-                    if (si >= len(offsets) or ei >= len(offsets) or offsets[si] is None
-                            or len(offsets[si]) < 2 or offsets[ei] is None
-                            or len(offsets[ei]) < 2):
-                        continue
-                    if ei < si or ei - si + 1 > a.max_answer_length:
-                        continue
-                    cands.append({"offsets": (offsets[si][0], offsets[ei][1]),
-                                  "score": s[si] + e[ei], "start_logit": s[si],
-                                  "end_logit": e[ei]})
-        if a.version_2 and min_null is not None:
-            cands.append(min_null)
-            null_score = min_null["score"]
-        preds = sorted(cands, key=lambda x: x["score"], reverse=True)[:a.n_best_size]
-        if a.version_2 and min_null is not None and not any(p["offsets"] == (0, 0) for p in preds):
-            preds.append(min_null)
-        ctx = ex["context"]
-        for p in preds:
-            p["text"] = ctx[p["offsets"][0]:p["offsets"][1]]
-        if len(preds) == 0 or (len(preds) == 1 and preds[0]["text"] == ""):
-            preds.insert(0, {"text": "empty", "start_logit": 0.0, "end_logit": 0.0, "score": 0.0})
-        scores = np.array([p.pop("score") for p in preds])
-        probs = np.exp(scores - np.max(scores))
-        probs /= probs.sum()
-        for p, pr in zip(preds, probs):
-            p["probability"] = float(pr)
-        if not a.version_2:
-            all_preds[ex["id"]] = preds[0]["text"]
-        else:
-            i = 0
-            while preds[i]["text"] == "":
-                i += 1
-            best = preds[i]
-            diff = null_score - best["start_logit"] - best["end_logit"]
-            null_odds[ex["id"]] = float(diff)
-            all_preds[ex["id"]] = "" if diff > a.null_score_diff_threshold else best["text"]
-        nbest_json[ex["id"]] = [{"text": p["text"], "probability": p["probability"],
-                                 "start_logit": float(p["start_logit"]),
-                                 "end_logit": float(p["end_logit"])} for p in preds]
-    return all_preds, nbest_json, null_odds
+                cols["id"].append(qa["id"])
+                cols["question"].append(qa["question"])
+                cols["context"].append(par["context"])
+                cols["answers"].append({"text": [a["text"] for a in qa["answers"]],
+                                        "answer_start": [a["answer_start"] for a in qa["answers"]]})
+    return data, cols
 
 
 class Rows(torch.utils.data.Dataset):
@@ -259,23 +151,33 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     tok = AutoTokenizer.from_pretrained(a.model)
+    # As run_qa.py's set_seed before the model: the new qa_outputs head is drawn from the seed.
+    torch.manual_seed(a.seed)
     model = AutoModelForQuestionAnswering.from_pretrained(a.model)
     result = {"framework": f"torch {torch.__version__}", "model": a.model,
               "max_seq_length": a.max_seq_length, "doc_stride": a.doc_stride}
     if not a.eval_only:
         _, train_ex = read_squad(a.train_file)
-        train_ex = train_ex[:a.max_train_samples] if a.max_train_samples else train_ex
-        feats = prepare_train_features(train_ex, tok, a)
+        if a.max_train_samples:
+            train_ex = {k: v[:a.max_train_samples] for k, v in train_ex.items()}
+        feats = ref.prepare_train_features(tok, train_ex, a.max_seq_length, a.doc_stride,
+                                           padding=False)
         wall, seen = train(model, tok, feats, a)
-        result.update(train_examples=len(train_ex), train_windows=len(feats["input_ids"]),
+        result.update(train_examples=len(train_ex["id"]), train_windows=len(feats["input_ids"]),
                       train_runtime_s=wall, train_windows_per_second=seen / wall)
     if not a.train_only:
         dataset, eval_ex = read_squad(a.eval_file)
-        feats = prepare_validation_features(eval_ex, tok, a)
+        feats = ref.prepare_validation_features(tok, eval_ex, a.max_seq_length, a.doc_stride,
+                                                padding=False)
         t = time.time()
         starts, ends = evaluate(model, tok, feats, a)
-        preds, nbest, null_odds = postprocess_qa_predictions(eval_ex, feats, starts, ends, a)
-        result.update(eval_examples=len(eval_ex), eval_windows=len(feats["input_ids"]),
+        windows = [{"example_id": e, "offset_mapping": o}
+                   for e, o in zip(feats["example_id"], feats["offset_mapping"])]
+        preds, nbest, null_odds = ref.postprocess_qa_predictions(
+            eval_ex, windows, (starts, ends), version_2_with_negative=a.version_2,
+            n_best_size=a.n_best_size, max_answer_length=a.max_answer_length,
+            null_score_diff_threshold=a.null_score_diff_threshold)
+        result.update(eval_examples=len(eval_ex["id"]), eval_windows=len(feats["input_ids"]),
                       eval_runtime_s=time.time() - t)
         if a.version_2:
             # As our trainer: the score after the decoding threshold, and the threshold sweep

@@ -18,7 +18,7 @@ import numpy as np
 
 # ---------------------------------------------------------------- run_qa.py features
 
-def _tokenize_windows(tok, examples, max_len, stride):
+def _tokenize_windows(tok, examples, max_len, stride, padding="max_length"):
     questions = [q.lstrip() for q in examples["question"]]  # run_qa.py strips the left
     return tok(
         questions,
@@ -28,14 +28,15 @@ def _tokenize_windows(tok, examples, max_len, stride):
         stride=stride,
         return_overflowing_tokens=True,
         return_offsets_mapping=True,
-        padding="max_length",
+        padding=padding,
     )
 
 
-def prepare_train_features(tok, examples, max_len, stride):
+def prepare_train_features(tok, examples, max_len, stride, padding="max_length"):
     """run_qa.py's labels, plus `*_fixed` labels whose start scan stops at the last context
-    token (run_qa.py's scan can run past it into [SEP]/padding, whose offsets are (0, 0))."""
-    enc = _tokenize_windows(tok, examples, max_len, stride)
+    token (run_qa.py's scan can run past it into [SEP]/padding, whose offsets are (0, 0)),
+    beside the windows' model inputs. `padding=False` is run_qa's `--pad_to_max_length False`."""
+    enc = _tokenize_windows(tok, examples, max_len, stride, padding)
     out = {"start_positions": [], "end_positions": [],
            "start_positions_fixed": [], "end_positions_fixed": []}
     for i, offsets in enumerate(enc["offset_mapping"]):
@@ -70,11 +71,12 @@ def prepare_train_features(tok, examples, max_len, stride):
             e -= 1
         out["end_positions"].append(e + 1)
         out["end_positions_fixed"].append(e + 1)
+    out.update({k: enc[k] for k in ("input_ids", "token_type_ids", "attention_mask")})
     return out
 
 
-def prepare_validation_features(tok, examples, max_len, stride):
-    enc = _tokenize_windows(tok, examples, max_len, stride)
+def prepare_validation_features(tok, examples, max_len, stride, padding="max_length"):
+    enc = _tokenize_windows(tok, examples, max_len, stride, padding)
     example_id, offsets = [], []
     for i in range(len(enc["input_ids"])):
         seq = enc.sequence_ids(i)
