@@ -10,8 +10,9 @@ use burn::store::{
 use burn::tensor::Device;
 
 #[cfg(not(target_arch = "wasm32"))]
-use crate::header::safetensors_file_keys;
-use crate::header::safetensors_keys;
+use crate::header::safetensors_file_header;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::header::{Header, safetensors_header};
 use crate::kernels::Kernels;
 use crate::keys::{self, BERT_PREFIX, Prefix, remapper};
 use crate::{
@@ -177,6 +178,7 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: impl AsRef<std::path::Path>, device: &Device) -> Result<Self, BertError> {
         let dir = dir.as_ref();
+        finish_save(dir)?;
         let config_path = dir.join("config.json");
         let text = std::fs::read_to_string(&config_path).map_err(|source| BertError::Io {
             path: config_path.display().to_string(),
@@ -195,16 +197,19 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
         device: &Device,
     ) -> Result<Self, BertError> {
         let dir = dir.as_ref();
+        finish_save(dir)?;
         config.validate(&dir.join("config.json").display().to_string())?;
         let safetensors = dir.join("model.safetensors");
         let bin = dir.join("pytorch_model.bin");
         if safetensors.exists() {
             let origin = safetensors.display().to_string();
-            let keys = safetensors_file_keys(&safetensors)?;
+            let header = safetensors_file_header(&safetensors)?;
+            holds_the_body(&config, &header, &origin)?;
+            let keys = header.keys;
             let prefix = Prefix::of(M::HEAD, &keys);
             let store = SafetensorsStore::from_file(&safetensors)
                 .with_from_adapter(PyTorchToBurnAdapter)
-                .remap(remapper(prefix))
+                .remap(remapper(prefix)?)
                 .allow_partial(true);
             Self::load(config, store, &keys, prefix, &origin, device)
         } else if bin.exists() {
@@ -213,7 +218,7 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
             let keys = probe.keys().map_err(|e| ckpt_err(&origin, e))?;
             let prefix = Prefix::of(M::HEAD, &keys);
             let store = burn::store::PytorchStore::from_file(&bin)
-                .remap(remapper(prefix))
+                .remap(remapper(prefix)?)
                 .allow_partial(true);
             Self::load(config, store, &keys, prefix, &origin, device)
         } else {
@@ -235,11 +240,14 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
             message: e.to_string(),
         })?;
         let config = BertConfig::from_json(text, "config.json")?;
-        let keys = safetensors_keys(&weights, "model.safetensors")?;
+        config.validate("config.json")?;
+        let header = safetensors_header(&weights, "model.safetensors")?;
+        holds_the_body(&config, &header, "model.safetensors")?;
+        let keys = header.keys;
         let prefix = Prefix::of(M::HEAD, &keys);
         let store = SafetensorsStore::from_bytes(Some(weights))
             .with_from_adapter(PyTorchToBurnAdapter)
-            .remap(remapper(prefix))
+            .remap(remapper(prefix)?)
             .allow_partial(true);
         Self::load(config, store, &keys, prefix, "model.safetensors", device)
     }
@@ -320,6 +328,34 @@ fn list(names: &[String]) -> String {
         shown.push(format!("… ({} in all)", names.len()));
     }
     shown.join(", ")
+}
+
+/// Refuses a checkpoint too small for its config before the model is built: a config naming
+/// more layers or a larger vocabulary than the weights hold would otherwise allocate the
+/// whole model (gigabytes, for `"num_hidden_layers": 65536`) only to report missing tensors.
+fn holds_the_body(config: &BertConfig, header: &Header, origin: &str) -> Result<(), BertError> {
+    let needed = config.body_parameter_count().unwrap_or(u64::MAX);
+    if header.elements >= needed {
+        return Ok(());
+    }
+    Err(BertError::Checkpoint {
+        origin: origin.into(),
+        message: format!(
+            "holds {} values, but config.json ({} layers, hidden size {}, vocabulary {}) needs \
+             at least {needed}: the config and the weights are of different models",
+            header.elements, config.num_hidden_layers, config.hidden_size, config.vocab_size
+        ),
+    })
+}
+
+/// A save cut off after its commit point is finished first, so that the config and the
+/// weights read next are of one set.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn finish_save(dir: &std::path::Path) -> Result<(), BertError> {
+    crate::atomic::finish_interrupted_save(dir).map_err(|source| BertError::Io {
+        path: dir.display().to_string(),
+        source,
+    })
 }
 
 fn ckpt_err(origin: &str, e: impl Display) -> BertError {

@@ -91,42 +91,11 @@ impl BertConfig {
     }
 
     /// Pretty JSON as HF writes it.
-    pub fn to_json(&self) -> String {
-        // A struct of plain values always serialises.
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// The shapes and options our modules need, checked before any tensor is allocated.
-    pub fn validate(&self, origin: &str) -> Result<(), BertError> {
-        let bad = |message: String| BertError::Config {
-            origin: origin.to_string(),
-            message,
-        };
-        if self.model_type != "bert" {
-            return Err(bad(format!(
-                "model_type is \"{}\", only \"bert\" is supported",
-                self.model_type
-            )));
-        }
-        if self.num_attention_heads == 0
-            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
-        {
-            return Err(bad(format!(
-                "hidden_size {} is not a multiple of num_attention_heads {}",
-                self.hidden_size, self.num_attention_heads
-            )));
-        }
-        if self.position_embedding_type != "absolute" {
-            return Err(bad(format!(
-                "position_embedding_type \"{}\" is not supported (only \"absolute\")",
-                self.position_embedding_type
-            )));
-        }
-        crate::activation::HiddenAct::parse(&self.hidden_act).map_err(bad)?;
-        if self.num_labels() == 0 {
-            return Err(bad("num_labels must be at least 1".into()));
-        }
-        Ok(())
+    pub fn to_json(&self) -> Result<String, BertError> {
+        serde_json::to_string_pretty(self).map_err(|e| BertError::Config {
+            origin: "config.json".into(),
+            message: format!("cannot be written: {e}"),
+        })
     }
 
     /// Number of classes of a classification head, as HF derives it.
@@ -215,7 +184,7 @@ mod tests {
         assert_eq!(config.vocab_size, 30522);
         assert_eq!(config.labels(), vec!["neg", "pos"]);
         assert_eq!(config.extra["foo"], serde_json::json!([1, 2]));
-        let again = BertConfig::from_json(&config.to_json(), "again").unwrap();
+        let again = BertConfig::from_json(&config.to_json().unwrap(), "again").unwrap();
         assert_eq!(config, again);
     }
 

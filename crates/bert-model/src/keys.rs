@@ -87,7 +87,7 @@ impl Prefix {
 }
 
 /// Key remapping from a checkpoint's keys to our paths, given how their prefixes differ.
-pub(crate) fn remapper(prefix: Prefix) -> KeyRemapper {
+pub(crate) fn remapper(prefix: Prefix) -> Result<KeyRemapper, crate::BertError> {
     let parts: Vec<&str> = ENCODER_PARTS
         .iter()
         .map(|p| p.trim_end_matches('.'))
@@ -100,13 +100,27 @@ pub(crate) fn remapper(prefix: Prefix) -> KeyRemapper {
         Prefix::Same => {}
     }
     patterns.extend_from_slice(HF_TO_BURN);
-    // The patterns are built from constants and are valid regexes.
-    KeyRemapper::from_patterns(patterns).unwrap_or_default()
+    // Built from constants: an error here is a bug in the table, named as such.
+    KeyRemapper::from_patterns(patterns).map_err(|e| crate::BertError::Checkpoint {
+        origin: "the key table HF_TO_BURN".into(),
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tables are regexes: one that failed to compile used to give an empty remapper
+    /// (`unwrap_or_default`), so every key went unmatched and the error blamed the checkpoint.
+    #[test]
+    fn every_table_compiles() {
+        for prefix in [Prefix::Strip, Prefix::Add, Prefix::Same] {
+            assert!(remapper(prefix).is_ok());
+        }
+        assert!(KeyRemapper::from_patterns(BURN_TO_HF.to_vec()).is_ok());
+        assert!(KeyRemapper::from_patterns(vec![("(", "")]).is_err());
+    }
 
     #[test]
     fn known_unused_keys() {

@@ -6,10 +6,13 @@
 //! CPU, wgpu on Vulkan/Metal/DX12/WebGPU).
 
 pub mod activation;
+#[cfg(not(target_arch = "wasm32"))]
+mod atomic;
 pub mod attention;
 pub mod batch;
 pub mod checkpoint;
 pub mod config;
+mod config_check;
 pub mod cpu_kernels;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod device;
@@ -29,6 +32,7 @@ pub mod save;
 pub use batch::BertInput;
 pub use checkpoint::{BertCheckpointModel, Checkpoint, HeadKind, LoadReport};
 pub use config::BertConfig;
+pub use config_check::MAX_PARAMETERS;
 pub use error::BertError;
 pub use heads::{BertForQuestionAnswering, BertForSequenceClassification};
 pub use kernels::Kernels;

@@ -68,12 +68,23 @@ impl Pipeline {
         &self,
         inputs: &[(String, Option<String>)],
     ) -> Result<Plan<'_>, PipelineError> {
-        let LoadedModel::Classifier(model) = &self.model else {
-            return Err(PipelineError::WrongTask(
-                "this is a question-answering model; it answers questions about a passage and \
-                 cannot classify text"
-                    .into(),
-            ));
+        let model = match &self.model {
+            LoadedModel::Classifier(model) => model,
+            LoadedModel::QuestionAnswering(_) => {
+                return Err(PipelineError::WrongTask(
+                    "this is a question-answering model; it answers questions about a passage \
+                     and cannot classify text"
+                        .into(),
+                ));
+            }
+            LoadedModel::MaskedLm(_) => {
+                return Err(PipelineError::WrongTask(
+                    "this is a pretraining (fill-mask) model with no classification head: \
+                     fine-tune it first (`train --model <this folder>`), or fill a [MASK] \
+                     (`predict --fill-mask`)"
+                        .into(),
+                ));
+            }
         };
         if inputs.is_empty() {
             return Err(PipelineError::Input("nothing to classify".into()));

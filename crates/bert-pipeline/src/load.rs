@@ -22,6 +22,8 @@ impl Pipeline {
                 dir.display()
             )));
         }
+        // The tokenizer and the scores belong to the same set as the weights.
+        bert_model::checkpoint::finish_save(dir)?;
         let config_path = dir.join("config.json");
         let config_json = std::fs::read(&config_path).map_err(|e| missing(&config_path, e))?;
         let config = parse_config(&config_json)

@@ -142,6 +142,17 @@ fn wrong_task_and_empty_inputs_are_readable_errors() {
     let qa = load("qa").unwrap();
     let e = qa.classify(&inputs(&[("a", None)])).unwrap_err();
     assert!(matches!(e, PipelineError::WrongTask(_)), "{e}");
+    assert!(e.to_string().contains("question-answering model"), "{e}");
+    // `predict --model models/pretrained --text hi` named it a question-answering model.
+    let e = load("pretraining")
+        .unwrap()
+        .classify(&inputs(&[("hi", None)]))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("pretraining (fill-mask) model with no classification head"),
+        "{e}"
+    );
     let clf = load("classifier").unwrap();
     let e = clf.answer("q", "c").unwrap_err();
     assert!(e.to_string().contains("cannot answer"), "{e}");

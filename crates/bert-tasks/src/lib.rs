@@ -47,7 +47,7 @@ pub use vocab_coverage::{VocabCoverage, vocab_coverage};
 /// WikiText files as documents of sentences, and as tokenizer training lines.
 pub use wikitext::{Document, read_wikitext_documents, wikitext_training_lines};
 /// `vocab.txt` of a tokenizer, and the training options.
-pub use wordpiece_train::{WordPieceTrainOptions, vocab_txt, write_vocab_txt};
+pub use wordpiece_train::{WordPieceTrainOptions, vocab_txt};
 /// WordPiece vocabulary training (native only: it runs on a thread pool).
 #[cfg(not(target_arch = "wasm32"))]
 pub use wordpiece_train::{train_wordpiece, train_wordpiece_from_lines};

@@ -9,7 +9,7 @@ use tokenizers::{Encoding, TruncationDirection, TruncationParams, TruncationStra
 
 use crate::error::{Result, TaskError};
 use crate::squad::{SquadAnswer, SquadExample};
-use crate::tokenizer::{BertTokenizer, Encoded};
+use crate::tokenizer::{BertTokenizer, Encoded, Overflow};
 
 /// Window sizes. The defaults are `run_qa.py`'s: 384 tokens, stride 128, and questions cut to
 /// 64 tokens (`max_query_length` of the original BERT `run_squad.py`; `run_qa.py` does not cut
@@ -145,7 +145,7 @@ fn windows_from_pieces(
         strategy: TruncationStrategy::OnlySecond,
         stride: config.doc_stride,
     };
-    let joined = tokenizer.assemble(question, Some(context), params)?;
+    let joined = tokenizer.assemble(question, Some(context), params, Overflow::Windows)?;
     let mut windows = vec![window_from(&joined)];
     windows.extend(joined.get_overflowing().iter().map(window_from));
     Ok(windows)
@@ -187,7 +187,8 @@ pub fn label_window(
         return (cls, cls);
     };
     let start_char = answer.answer_start;
-    let end_char = start_char + answer.text.chars().count();
+    // Saturating: an `answer_start` that did not come through `parse_squad` may be anything.
+    let end_char = start_char.saturating_add(answer.text.chars().count());
     let ctx: Vec<(usize, (usize, usize))> = window
         .offsets
         .iter()
@@ -262,5 +263,7 @@ mod tests {
         assert_eq!(label_window(&w, 101, Some(&ans("ef", 6))), (5, 5));
         assert_eq!(label_window(&w, 101, Some(&ans("ef!", 6))), (0, 0));
         assert_eq!(label_window(&w, 101, None), (0, 0));
+        // An offset near u64::MAX is outside every window, not wrapped into one.
+        assert_eq!(label_window(&w, 101, Some(&ans("ab", usize::MAX))), (0, 0));
     }
 }

@@ -1,8 +1,6 @@
 //! `predictions.json`, `nbest_predictions.json` and `null_odds.json` in the shapes
 //! `utils_qa.py` writes (JSON objects keyed by question id, in example order, indent 4).
 
-use std::path::Path;
-
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
@@ -23,16 +21,18 @@ impl<V: Serialize> Serialize for Ordered<'_, V> {
     }
 }
 
-fn pretty<T: Serialize>(value: &T) -> String {
+fn pretty<T: Serialize>(value: &T, name: &str) -> Result<String> {
     let mut out = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    // Serialising strings, floats and vectors into memory cannot fail.
-    if value.serialize(&mut ser).is_err() {
-        return String::new();
-    }
+    let failed = |e: &dyn std::fmt::Display| TaskError::Json {
+        source_name: name.into(),
+        path: "$".into(),
+        message: format!("cannot be written: {e}"),
+    };
+    value.serialize(&mut ser).map_err(|e| failed(&e))?;
     out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+    String::from_utf8(out).map_err(|e| failed(&e))
 }
 
 impl QaPredictions {
@@ -47,37 +47,44 @@ impl QaPredictions {
     }
 
     /// `predictions.json`: question id to answer text.
-    pub fn predictions_json(&self) -> String {
-        pretty(&self.pairs(|i| &self.predictions[i].text))
+    pub fn predictions_json(&self) -> Result<String> {
+        pretty(
+            &self.pairs(|i| &self.predictions[i].text),
+            "predictions.json",
+        )
     }
 
     /// `nbest_predictions.json`: question id to the n-best list.
-    pub fn nbest_json(&self) -> String {
-        pretty(&self.pairs(|i| &self.predictions[i].nbest))
+    pub fn nbest_json(&self) -> Result<String> {
+        pretty(
+            &self.pairs(|i| &self.predictions[i].nbest),
+            "nbest_predictions.json",
+        )
     }
 
     /// `null_odds.json` (v2 only): question id to null score minus best span score.
-    pub fn null_odds_json(&self) -> Option<String> {
+    pub fn null_odds_json(&self) -> Result<Option<String>> {
+        let odds = |i: usize| self.predictions[i].null_score_diff.unwrap_or(0.0);
         self.version_2_with_negative
-            .then(|| pretty(&self.pairs(|i| self.predictions[i].null_score_diff.unwrap_or(0.0))))
+            .then(|| pretty(&self.pairs(odds), "null_odds.json"))
+            .transpose()
     }
 
-    /// Writes the files into `dir`, named `{prefix}_predictions.json` etc. when a prefix is
-    /// given, as `utils_qa.py` does.
-    pub fn write_files(&self, dir: &Path, prefix: Option<&str>) -> Result<()> {
+    /// The files `utils_qa.py` writes, as (name, text): `{prefix}_predictions.json` etc. when a
+    /// prefix is given. The caller writes them together (they describe one evaluation).
+    pub fn files(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>> {
         let name = |base: &str| match prefix {
-            Some(p) => dir.join(format!("{p}_{base}")),
-            None => dir.join(base),
+            Some(p) => format!("{p}_{base}"),
+            None => base.to_string(),
         };
-        let write = |path: std::path::PathBuf, text: String| {
-            std::fs::write(&path, text).map_err(|e| TaskError::io(&path, e))
-        };
-        write(name("predictions.json"), self.predictions_json())?;
-        write(name("nbest_predictions.json"), self.nbest_json())?;
-        if let Some(odds) = self.null_odds_json() {
-            write(name("null_odds.json"), odds)?;
+        let mut files = vec![
+            (name("predictions.json"), self.predictions_json()?),
+            (name("nbest_predictions.json"), self.nbest_json()?),
+        ];
+        if let Some(odds) = self.null_odds_json()? {
+            files.push((name("null_odds.json"), odds));
         }
-        Ok(())
+        Ok(files)
     }
 }
 
@@ -105,15 +112,19 @@ mod tests {
             version_2_with_negative: true,
         };
         assert_eq!(
-            p.predictions_json(),
+            p.predictions_json().unwrap(),
             "{\n    \"zz\": \"x\",\n    \"aa\": \"\"\n}\n"
         );
-        let dir = std::env::temp_dir().join(format!("bert-tasks-qa-out-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        p.write_files(&dir, Some("eval")).unwrap();
-        let odds = std::fs::read_to_string(dir.join("eval_null_odds.json")).unwrap();
-        assert!(odds.contains("\"zz\": 1.5"), "{odds}");
-        assert!(dir.join("eval_nbest_predictions.json").exists());
-        std::fs::remove_dir_all(&dir).unwrap();
+        let files = p.files(Some("eval")).unwrap();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "eval_predictions.json",
+                "eval_nbest_predictions.json",
+                "eval_null_odds.json"
+            ]
+        );
+        assert!(files[2].1.contains("\"zz\": 1.5"), "{}", files[2].1);
     }
 }

@@ -81,13 +81,18 @@ pub fn parse_squad(json: &str, source_name: &str) -> Result<Vec<SquadExample>> {
                     let np = format!("{qp}.answers[{ni}]");
                     let text = w.string(ans, "text", &np)?.to_string();
                     let start = w.index(ans, "answer_start", &np)?;
-                    let end = start + text.chars().count();
-                    if end > context_chars {
-                        let msg = format!(
-                            "answer ends at character {end}, past the end of the context \
-                             ({context_chars} characters)"
-                        );
-                        return Err(w.err(&format!("{np}.answer_start"), msg));
+                    // `checked_add`: an offset near u64::MAX must not wrap to a small one.
+                    match start.checked_add(text.chars().count()) {
+                        Some(end) if end <= context_chars => {}
+                        end => {
+                            let n = text.chars().count();
+                            let end = end.map_or(format!("{start} + {n}"), |e| e.to_string());
+                            let msg = format!(
+                                "answer ends at character {end}, past the end of the context \
+                                 ({context_chars} characters)"
+                            );
+                            return Err(w.err(&format!("{np}.answer_start"), msg));
+                        }
                     }
                     answers.push(SquadAnswer {
                         text,
@@ -204,6 +209,10 @@ mod tests {
             (
                 r#"{"id":"a","question":"q","answers":[{"text":"here!","answer_start":9}]}"#,
                 "t.json: data[0].paragraphs[0].qas[0].answers[0].answer_start: answer ends at character 14, past the end of the context (13 characters)",
+            ),
+            (
+                r#"{"id":"a","question":"q","answers":[{"text":"x","answer_start":18446744073709551615}]}"#,
+                "t.json: data[0].paragraphs[0].qas[0].answers[0].answer_start: answer ends at character 18446744073709551615 + 1, past the end of the context (13 characters)",
             ),
             (
                 r#"{"id":"a","question":"q","answers":[]},{"id":"a","question":"q","answers":[]}"#,

@@ -86,6 +86,15 @@ impl BertTokenizer {
     /// Loads a Hugging Face `tokenizer.json`. Its own truncation and padding settings are
     /// ignored: every encode call says how to truncate, and batches are padded explicitly.
     pub fn from_json_bytes(bytes: &[u8]) -> Result<Self> {
+        // tokenizers 0.22 panics (`expect("Helper")` in its decoder's Deserialize) on a syntax
+        // error inside `"decoder"`; checked here first, the error is an error. Found by the
+        // fuzzer (tokenizer-json, seed 20261203, case 90).
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
+            TaskError::JsonSyntax {
+                source_name: "tokenizer.json".into(),
+                error: e,
+            }
+        })?;
         let tokenizer = Tokenizer::from_bytes(bytes).map_err(TaskError::tokenizer)?;
         Self::from_tokenizer(tokenizer)
     }
@@ -228,7 +237,7 @@ impl BertTokenizer {
     pub fn encode(&self, text: &str, pair: Option<&str>, max_len: usize) -> Result<Encoded> {
         let a = self.piece(text)?;
         let b = pair.map(|p| self.piece(p)).transpose()?;
-        let enc = self.assemble(a, b, longest_first(max_len))?;
+        let enc = self.assemble(a, b, longest_first(max_len), Overflow::Drop)?;
         Ok(Encoded::from_encoding(&enc))
     }
 
@@ -252,7 +261,7 @@ impl BertTokenizer {
                 Some(_) => Some(pieces.next().ok_or_else(missing)?),
                 None => None,
             };
-            let enc = self.assemble(a, b, longest_first(max_len))?;
+            let enc = self.assemble(a, b, longest_first(max_len), Overflow::Drop)?;
             out.push(Encoded::from_encoding(&enc));
         }
         Ok(out)
@@ -284,12 +293,14 @@ impl BertTokenizer {
     }
 
     /// Truncates and adds special tokens, mirroring `TokenizerImpl::post_process`. Overflowing
-    /// windows are kept only for a non-zero stride (the QA case).
+    /// windows are kept only when asked (the QA case), whatever the stride: stride 0 means
+    /// windows that do not overlap, as `doc_stride=0` does in `run_qa.py`.
     pub(crate) fn assemble(
         &self,
         a: Encoding,
         mut b: Option<Encoding>,
         params: TruncationParams,
+        overflow: Overflow,
     ) -> Result<Encoding> {
         let n_added = self.num_special_tokens(b.is_some());
         if params.max_length <= n_added {
@@ -303,13 +314,12 @@ impl BertTokenizer {
         if let Some(b) = b.as_mut() {
             b.set_type_ids(vec![1; b.len()]);
         }
-        let stride = params.stride;
         let params = TruncationParams {
             max_length: params.max_length - n_added,
             ..params
         };
         let (mut a, mut b) = truncate_encodings(a, b, &params).map_err(TaskError::tokenizer)?;
-        if stride == 0 {
+        if overflow == Overflow::Drop {
             // Longest-first overflow is never used; dropping it skips a cross product in merge.
             a.take_overflowing();
             if let Some(b) = b.as_mut() {
@@ -320,6 +330,15 @@ impl BertTokenizer {
             .process(a, b, true)
             .map_err(TaskError::tokenizer)
     }
+}
+
+/// What [`BertTokenizer::assemble`] does with the tokens that do not fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Overflow {
+    /// Cut them (sentence classification).
+    Drop,
+    /// Keep them as further windows (question answering).
+    Windows,
 }
 
 fn longest_first(max_len: usize) -> TruncationParams {

@@ -3,7 +3,6 @@
 //! `tokenizer.json` it gives loads in `transformers` (`BertTokenizerFast(tokenizer_file=...)`)
 //! and in [`crate::BertTokenizer`] alike.
 
-use std::path::Path;
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
 
@@ -171,11 +170,6 @@ pub fn vocab_txt(tokenizer: &Tokenizer) -> Result<String> {
     Ok(out)
 }
 
-/// Writes [`vocab_txt`] to `path`.
-pub fn write_vocab_txt(tokenizer: &Tokenizer, path: &Path) -> Result<()> {
-    std::fs::write(path, vocab_txt(tokenizer)?).map_err(|e| TaskError::io(path, e))
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -249,13 +243,9 @@ mod tests {
     }
 
     #[test]
-    fn write_vocab_txt_writes_one_line_per_id() {
+    fn vocab_txt_has_one_line_per_id() {
         let tok = train_wordpiece_from_lines(&corpus(), &small()).unwrap();
-        let path =
-            std::env::temp_dir().join(format!("bert_tasks_vocab_{}.txt", std::process::id()));
-        write_vocab_txt(&tok, &path).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
+        let text = vocab_txt(&tok).unwrap();
         assert_eq!(text.lines().count(), tok.get_vocab_size(true));
     }
 

@@ -147,9 +147,9 @@ fn decoding_matches_postprocess_qa_predictions() {
             null_score_diff_threshold: run["null_score_diff_threshold"].as_f64().unwrap() as f32,
         };
         let preds = postprocess_qa_predictions(&examples, &features, &start, &end, &cfg).unwrap();
-        let ours: Value = serde_json::from_str(&preds.predictions_json()).unwrap();
+        let ours: Value = serde_json::from_str(&preds.predictions_json().unwrap()).unwrap();
         assert_eq!(ours, run["predictions"], "{cfg:?}");
-        let nbest: Value = serde_json::from_str(&preds.nbest_json()).unwrap();
+        let nbest: Value = serde_json::from_str(&preds.nbest_json().unwrap()).unwrap();
         for ex in &examples {
             let (got, want) = (&nbest[&ex.id], &run["nbest"][&ex.id]);
             let (got, want) = (got.as_array().unwrap(), want.as_array().unwrap());
@@ -175,7 +175,7 @@ fn decoding_matches_postprocess_qa_predictions() {
                 );
             }
         }
-        match preds.null_odds_json() {
+        match preds.null_odds_json().unwrap() {
             None => assert!(run["null_odds"].is_null()),
             Some(text) => {
                 let odds: Value = serde_json::from_str(&text).unwrap();

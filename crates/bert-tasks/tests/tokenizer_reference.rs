@@ -74,6 +74,16 @@ fn bad_inputs_are_errors() {
     assert!(tok.encode("a b", Some("c"), 3).is_err());
     assert!(tok.encode("a b", None, 2).is_err());
     assert!(BertTokenizer::from_json_bytes(b"{not json").is_err());
+    // A syntax error inside "decoder" made tokenizers 0.22 panic (fuzzer, tokenizer-json case 90).
+    let broken =
+        br#"{"version": "1.0", "decoder": {"type": "WordPiece", "prefix": "x" "cleanup": true}}"#;
+    let err = BertTokenizer::from_json_bytes(broken)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("tokenizer.json: invalid JSON: expected `,` or `}`"),
+        "{err}"
+    );
     assert!(BertTokenizer::from_vocab("hello\nworld\n", true).is_err());
     let e = BertTokenizer::from_json_file("/nonexistent/tokenizer.json").unwrap_err();
     assert!(e.to_string().contains("/nonexistent/tokenizer.json"), "{e}");

@@ -16,7 +16,7 @@ use std::time::Instant;
 use bert_tasks::{
     BertTokenizer, MlmOptions, NspOptions, SplitMix64, WordPieceTrainOptions, build_nsp_instances,
     mask_tokens, read_wikitext_documents, tokenize_documents, train_wordpiece, vocab_coverage,
-    wikitext_training_lines, write_vocab_txt,
+    vocab_txt, wikitext_training_lines,
 };
 
 const DATA: &str = "/work/shared/data/wikitext2";
@@ -69,7 +69,7 @@ fn wordpiece_on_wikitext2() {
     let out = std::env::temp_dir().join("bert_tasks_wikitext_tokenizer");
     std::fs::create_dir_all(&out).unwrap();
     tok.save(out.join("tokenizer.json"), true).unwrap();
-    write_vocab_txt(&tok, &out.join("vocab.txt")).unwrap();
+    std::fs::write(out.join("vocab.txt"), vocab_txt(&tok).unwrap()).unwrap();
     println!("saved to {}", out.display());
 
     // Documents -> NSP pairs -> MLM masks, with the trained tokenizer as the loader reads it.
