@@ -9,7 +9,7 @@ use bert_tasks::metrics::{squad_v1, squad_v2, squad_v2_span_inputs};
 use bert_tasks::{DecodeConfig, GlueTask, QaFeature, SquadExample, postprocess_qa_predictions};
 use burn::tensor::Device;
 
-use crate::error::Result;
+use crate::error::{Result, TrainError};
 use crate::features::{Feature, Target};
 use crate::sampler::sorted_batches;
 use crate::task_model::TaskModel;
@@ -108,7 +108,12 @@ pub fn squad_metrics(
         .unzip();
     let predictions = postprocess_qa_predictions(examples, features, &starts, &ends, decode)?;
     if let Some(dir) = write_to {
-        predictions.write_files(dir, Some("eval"))?;
+        let files = predictions.files(Some("eval"))?;
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_bytes()))
+            .collect();
+        bert_model::save::write_set(dir, &files).map_err(TrainError::io(dir))?;
     }
     let mut metrics = BTreeMap::new();
     if decode.version_2_with_negative {

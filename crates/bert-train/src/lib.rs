@@ -6,17 +6,20 @@
 
 pub mod allocator;
 pub mod args;
+mod checkpoint_sums;
 pub mod curve;
 pub mod data;
 pub mod error;
 pub mod eval_plan;
 pub mod evaluate;
 pub mod features;
+mod finite_check;
 pub mod host_adamw;
 pub mod model_source;
 pub mod objective;
 pub mod optim;
 pub mod output;
+pub mod predict_input;
 pub mod pretrain;
 pub mod pretrain_args;
 pub mod pretrain_batch;

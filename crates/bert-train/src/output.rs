@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use bert_model::BertConfig;
-use bert_model::save::{save_dir, write_atomic};
+use bert_model::save::{save_dir_with, write_atomic};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
@@ -60,16 +60,17 @@ impl Outputs {
         record: &EvalRecord,
         extra: Option<&Value>,
     ) -> Result<()> {
-        save_dir(model, config, &self.dir)?;
-        self.write("tokenizer.json", &run.tokenizer_json)?;
         let mut results = eval_json(record);
         if let Some(extra) = extra {
             results["details"] = extra.clone();
         }
-        self.write(
-            "eval_results.json",
-            &serde_json::to_string_pretty(&results).unwrap_or_default(),
-        )
+        let results = pretty(&results, &self.dir.join("eval_results.json"))?;
+        let extra = [
+            ("tokenizer.json", run.tokenizer_json.as_bytes()),
+            ("eval_results.json", results.as_bytes()),
+        ];
+        save_dir_with(model, config, &self.dir, &extra)?;
+        Ok(())
     }
 
     /// Writes `metrics.json`, records the model in the index, drops the resumable checkpoints
@@ -103,7 +104,7 @@ impl Outputs {
         });
         self.write(
             "metrics.json",
-            &serde_json::to_string_pretty(&metrics).unwrap_or_default(),
+            &pretty(&metrics, &self.dir.join("metrics.json"))?,
         )?;
         if !run.args.no_index {
             let index = registry::default_index_path();
@@ -128,6 +129,11 @@ impl Outputs {
         print_summary(&self.dir, &best, state, secs);
         Ok(metrics)
     }
+}
+
+/// Pretty JSON of `value`, for the file `path`.
+pub(crate) fn pretty(value: &impl serde::Serialize, path: &Path) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| TrainError::checkpoint(path, e))
 }
 
 fn kind(task: TrainTask) -> &'static str {

@@ -103,6 +103,7 @@ fn epoch_instances(
 
 /// Runs `pretrain` on `device`; returns the metrics written to `metrics.json`.
 pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Result<Value> {
+    args.validate()?;
     let tokenizer = load_tokenizer(&args.tokenizer)?;
     let started = Instant::now();
     let corpus = read_corpus(args, &tokenizer)?;
@@ -140,18 +141,20 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
         "short_seq_prob": args.short_seq_prob, "seed": args.seed, "vocab": config.vocab_size,
     });
     let resume_from = crate::trainer::resume_point(&args.output_dir, args.resume)?;
-    let mut state = TrainerState::new(fingerprint.clone(), total_steps);
-    if let Some(dir) = &resume_from {
-        (model, state) = resume::restore(dir, &fingerprint, model)?;
+    let (wd, eps) = (args.weight_decay, args.adam_epsilon);
+    let new_optim = |m: &BertForPreTraining| Optimizer::new(m, wd, eps, device);
+    let (mut state, mut optim);
+    if resume_from.is_empty() {
+        state = TrainerState::new(fingerprint.clone(), total_steps);
+        optim = new_optim(&model);
+    } else {
+        let restored = resume::restore_latest(&resume_from, &fingerprint, model, new_optim)?;
+        (model, state, optim) = (restored.model, restored.state, restored.optim);
         eprintln!(
             "resume: {} (step {}/{total_steps})",
-            dir.display(),
+            restored.dir.display(),
             state.global_step
         );
-    }
-    let mut optim = Optimizer::new(&model, args.weight_decay, args.adam_epsilon, device);
-    if let Some(dir) = &resume_from {
-        optim = resume::load_optimizer(dir, optim)?;
     }
     let out = PretrainOutputs::new(args, device_name, &tokenizer)?;
 
@@ -195,7 +198,15 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
             state.global_step += 1;
             bar.inc(1);
             let at_end = state.global_step == total_steps;
-            if state.global_step.is_multiple_of(args.logging_steps) || at_end {
+            let save_now = state.global_step.is_multiple_of(args.save_steps) && !at_end;
+            let log_now = state.global_step.is_multiple_of(args.logging_steps) || at_end;
+            // Read back only when it is looked at: each read stalls a GPU.
+            let norm = if save_now || log_now {
+                norm.map(scalar)
+            } else {
+                None
+            };
+            if log_now {
                 let mean = state.take_mean_loss(pending.take().map_or(0.0, scalar));
                 if !mean.is_finite() {
                     bar.abandon();
@@ -209,7 +220,7 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
                 let rate = (state.tokens_seen - start_tokens) as f64 / secs;
                 let entry = json!({
                     "step": state.global_step, "loss": mean, "learning_rate": lr,
-                    "grad_norm": norm.map(scalar), "tokens_per_second": rate,
+                    "grad_norm": norm, "tokens_per_second": rate,
                     "epoch": state.epoch as f64 + state.batches_done as f64 / batches.len() as f64,
                 });
                 bar.set_message(format!("loss {mean:.3} lr {lr:.1e} {rate:.0} tok/s"));
@@ -219,13 +230,17 @@ pub fn pretrain(args: &PretrainArgs, device: &Device, device_name: &str) -> Resu
                 state.log_history.push(entry);
                 out.write_log(&state)?;
             }
-            if state.global_step.is_multiple_of(args.save_steps) && !at_end {
+            if save_now {
                 state.pending_loss_sum += pending.take().map_or(0.0, scalar);
+                crate::finite_check::ensure_finite(&model, &state, norm)?;
                 resume::save(&args.output_dir, &model, &optim, &state)?;
             }
         }
         let epoch_done = state.batches_done >= batches.len();
         if epoch_done || state.global_step >= total_steps {
+            // The model and the checkpoint below are saved from these weights.
+            state.pending_loss_sum += pending.take().map_or(0.0, scalar);
+            crate::finite_check::ensure_finite(&model, &state, None)?;
             let t = Instant::now();
             let eval_model = model.valid().with_kernels(Kernels::for_inference(device));
             let metrics = evaluate(&eval_model, &corpus.eval, &mask, args, &config, device)?;

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::error::{Result, TrainError};
+
 /// Pretrain BERT (masked LM + next-sentence prediction) on raw text in WikiText layout.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "pretrain", version)]
@@ -79,4 +81,102 @@ pub struct PretrainArgs {
     /// Continue from the last checkpoint-N folder in --output-dir (also after a SIGKILL).
     #[arg(long)]
     pub resume: bool,
+}
+
+impl PretrainArgs {
+    /// Refuses flags that would divide by zero, never end, or train on nothing.
+    pub fn validate(&self) -> Result<()> {
+        let checks = [
+            (self.batch_size == 0, "--batch-size must be at least 1"),
+            (self.max_steps == Some(0), "--max-steps must be at least 1"),
+            (
+                !(self.epochs.is_finite() && self.epochs > 0.0),
+                "--epochs must be a positive number",
+            ),
+            (
+                !(self.lr.is_finite() && self.lr > 0.0),
+                "--lr must be a positive number",
+            ),
+            (
+                !(0.0..1.0).contains(&self.warmup_ratio),
+                "--warmup-ratio must be in [0, 1)",
+            ),
+            (
+                !(0.0..1.0).contains(&self.eval_fraction),
+                "--eval-fraction must be in [0, 1)",
+            ),
+            (
+                !(self.weight_decay.is_finite() && self.weight_decay >= 0.0),
+                "--weight-decay must be ≥ 0",
+            ),
+            (
+                !(self.adam_epsilon.is_finite() && self.adam_epsilon > 0.0),
+                "--adam-epsilon must be positive",
+            ),
+            (
+                !self.max_grad_norm.is_finite(),
+                "--max-grad-norm must be a number (≤ 0 turns clipping off)",
+            ),
+            // [CLS] A [SEP] B [SEP]: three special tokens and at least one of each sentence.
+            (
+                self.max_seq_length < 5,
+                "--max-seq-length must be at least 5",
+            ),
+            (
+                !(0.0..=1.0).contains(&self.short_seq_prob),
+                "--short-seq-prob must be in [0, 1]",
+            ),
+            (
+                !(self.mlm_probability > 0.0 && self.mlm_probability <= 1.0),
+                "--mlm-probability must be in (0, 1]",
+            ),
+            (
+                self.logging_steps == 0 || self.save_steps == 0,
+                "--logging-steps and --save-steps must be at least 1",
+            ),
+        ];
+        match checks.into_iter().find(|(failed, _)| *failed) {
+            Some((_, message)) => Err(TrainError::Usage(message.into())),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> PretrainArgs {
+        let base = ["pretrain", "--train-files", "a.txt", "--tokenizer", "t"];
+        PretrainArgs::parse_from(base.iter().chain(extra))
+    }
+
+    #[test]
+    fn each_bad_flag_gets_its_message() {
+        assert!(parse(&[]).validate().is_ok());
+        let cases: [(&[&str], &str); 9] = [
+            (&["--batch-size", "0"], "--batch-size must be at least 1"),
+            (&["--max-steps", "0"], "--max-steps must be at least 1"),
+            (&["--epochs", "inf"], "--epochs must be a positive number"),
+            (&["--epochs", "NaN"], "--epochs must be a positive number"),
+            (&["--lr", "0"], "--lr must be a positive number"),
+            (&["--warmup-ratio", "1"], "--warmup-ratio must be in [0, 1)"),
+            (
+                &["--max-seq-length", "4"],
+                "--max-seq-length must be at least 5",
+            ),
+            (
+                &["--mlm-probability", "0"],
+                "--mlm-probability must be in (0, 1]",
+            ),
+            (
+                &["--save-steps", "0"],
+                "--logging-steps and --save-steps must be at least 1",
+            ),
+        ];
+        for (flags, message) in cases {
+            let err = parse(flags).validate().unwrap_err().to_string();
+            assert!(err.ends_with(message), "{flags:?}: {err}");
+        }
+    }
 }

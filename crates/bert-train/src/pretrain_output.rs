@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use bert_model::save::{save_dir, write_atomic};
+use bert_model::save::{save_dir_with, write_atomic};
 use bert_model::{BertConfig, BertForPreTraining};
 use bert_tasks::{BertTokenizer, MlmOptions, NspInstance, SplitMix64};
 use burn::tensor::activation::log_softmax;
@@ -65,13 +65,15 @@ impl PretrainOutputs {
         config: &BertConfig,
         record: &EvalRecord,
     ) -> Result<()> {
-        save_dir(model, config, &self.dir)?;
-        self.write("tokenizer.json", &self.tokenizer_json)?;
-        self.write("vocab.txt", &self.vocab_txt)?;
-        self.write(
-            "eval_results.json",
-            &serde_json::to_string_pretty(&crate::output::eval_json(record)).unwrap_or_default(),
-        )
+        let path = self.dir.join("eval_results.json");
+        let results = crate::output::pretty(&crate::output::eval_json(record), &path)?;
+        let extra = [
+            ("tokenizer.json", self.tokenizer_json.as_bytes()),
+            ("vocab.txt", self.vocab_txt.as_bytes()),
+            ("eval_results.json", results.as_bytes()),
+        ];
+        save_dir_with(model, config, &self.dir, &extra)?;
+        Ok(())
     }
 
     /// Writes `metrics.json`, removes the resumable checkpoints, returns the metrics.
@@ -91,10 +93,8 @@ impl PretrainOutputs {
             "train_sequences_per_second": state.examples_seen as f64 / secs,
             "args": state.fingerprint,
         });
-        self.write(
-            "metrics.json",
-            &serde_json::to_string_pretty(&metrics).unwrap_or_default(),
-        )?;
+        let path = self.dir.join("metrics.json");
+        self.write("metrics.json", &crate::output::pretty(&metrics, &path)?)?;
         crate::resume::remove_checkpoints(&self.dir)?;
         Ok(metrics)
     }

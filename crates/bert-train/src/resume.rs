@@ -10,6 +10,7 @@ use burn::module::Module;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::checkpoint_sums;
 use crate::error::{Result, TrainError};
 use crate::optim::Optimizer;
 
@@ -87,7 +88,8 @@ impl TrainerState {
 const STATE: &str = "trainer_state.json";
 const MODEL: &str = "model.bpk";
 
-/// Writes `out/checkpoint-<step>/` and removes older checkpoints once it is in place.
+/// Writes `out/checkpoint-<step>/`, then removes all but it and the one before: that one is
+/// kept so that `--resume` has a fallback if the newest is damaged later.
 pub fn save<M: Module>(
     out: &Path,
     model: &M,
@@ -100,27 +102,92 @@ pub fn save<M: Module>(
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(TrainError::io(&tmp))?;
     }
-    std::fs::create_dir_all(&tmp).map_err(TrainError::io(&tmp))?;
-    model
-        .clone()
-        .save_file(tmp.join(MODEL))
-        .map_err(|e| TrainError::checkpoint(&tmp.join(MODEL), e))?;
-    optim.save(&tmp)?;
-    let json = serde_json::to_string_pretty(state).map_err(|e| TrainError::checkpoint(&tmp, e))?;
-    bert_model::save::write_atomic(&tmp.join(STATE), json.as_bytes())
-        .map_err(TrainError::io(&tmp.join(STATE)))?;
-    sync_dir(&tmp);
+    let written = write_checkpoint(&tmp, model, optim, state);
+    if written.is_err() {
+        // A full disk or an unwritable folder: the checkpoints already there stay as they are.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    written?;
     if dest.exists() {
         std::fs::remove_dir_all(&dest).map_err(TrainError::io(&dest))?;
     }
     std::fs::rename(&tmp, &dest).map_err(TrainError::io(&dest))?;
     sync_dir(out);
-    for (step, old) in checkpoints(out)? {
-        if step != state.global_step {
-            std::fs::remove_dir_all(&old).map_err(TrainError::io(&old))?;
+    let found = checkpoints(out)?;
+    let keep_from = found.len().saturating_sub(2);
+    for (step, old) in &found[..keep_from] {
+        if *step != state.global_step {
+            std::fs::remove_dir_all(old).map_err(TrainError::io(old))?;
         }
     }
     Ok(dest)
+}
+
+fn write_checkpoint<M: Module>(
+    tmp: &Path,
+    model: &M,
+    optim: &Optimizer,
+    state: &TrainerState,
+) -> Result<()> {
+    std::fs::create_dir_all(tmp).map_err(TrainError::io(tmp))?;
+    model
+        .clone()
+        .save_file(tmp.join(MODEL))
+        .map_err(|e| TrainError::checkpoint(&tmp.join(MODEL), e))?;
+    optim.save(tmp)?;
+    checkpoint_sums::write(tmp, STATE)?;
+    let json = serde_json::to_string_pretty(state).map_err(|e| TrainError::checkpoint(tmp, e))?;
+    // The state is written last: a folder without it is not a checkpoint (see `checkpoints`).
+    bert_model::save::write_atomic(&tmp.join(STATE), json.as_bytes())
+        .map_err(TrainError::io(&tmp.join(STATE)))?;
+    sync_dir(tmp);
+    Ok(())
+}
+
+/// A checkpoint restored: the model, its state, the optimizer built for it and loaded, and
+/// where it came from.
+pub struct Restored<M> {
+    pub model: M,
+    pub state: TrainerState,
+    pub optim: Optimizer,
+    pub dir: PathBuf,
+}
+
+/// Restores the newest of `found` (oldest first) that reads whole, saying which it skipped and
+/// why. A checkpoint made with other settings is an error, not a reason to go back further.
+pub fn restore_latest<M: Module>(
+    found: &[PathBuf],
+    fingerprint: &Value,
+    fresh: M,
+    new_optim: impl Fn(&M) -> Optimizer,
+) -> Result<Restored<M>> {
+    let mut newest_error = None;
+    for dir in found.iter().rev() {
+        let attempt = checkpoint_sums::verify(dir)
+            .and_then(|()| restore(dir, fingerprint, fresh.clone()))
+            .and_then(|(model, state)| {
+                let optim = load_optimizer(dir, new_optim(&model))?;
+                Ok(Restored {
+                    model,
+                    state,
+                    optim,
+                    dir: dir.clone(),
+                })
+            });
+        match attempt {
+            Ok(restored) => return Ok(restored),
+            Err(e @ TrainError::Usage(_)) => return Err(e),
+            Err(e) => {
+                eprintln!(
+                    "warning: --resume: {} is damaged ({e}); trying the one before",
+                    dir.display()
+                );
+                newest_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(newest_error
+        .unwrap_or_else(|| TrainError::Usage("--resume: no checkpoint to resume".into())))
 }
 
 /// Removes every checkpoint of `out` (a finished run needs none).

@@ -28,7 +28,8 @@ pub struct Run {
     pub args: TrainArgs,
     pub task: TrainTask,
     pub output_dir: PathBuf,
-    pub resume_from: Option<PathBuf>,
+    /// Checkpoints to resume from, oldest first; the newest that reads whole is taken.
+    pub resume_from: Vec<PathBuf>,
     /// The plain device (evaluation); training runs on its autodiff twin.
     pub device: Device,
     pub device_name: String,
@@ -65,20 +66,22 @@ pub fn train_loop<M: TaskModel>(
         "doc_stride": args.doc_stride, "seed": args.seed,
     });
 
-    let mut state = TrainerState::new(fingerprint.clone(), total_steps);
-    if let Some(dir) = &run.resume_from {
-        (model, state) = resume::restore(dir, &fingerprint, model)?;
+    let (wd, eps) = (args.weight_decay, args.adam_epsilon);
+    let new_optim = |m: &M| Optimizer::new(m, wd, eps, &run.device);
+    let (mut state, mut optim);
+    if run.resume_from.is_empty() {
+        state = TrainerState::new(fingerprint.clone(), total_steps);
+        optim = new_optim(&model);
+    } else {
+        let restored = resume::restore_latest(&run.resume_from, &fingerprint, model, new_optim)?;
+        (model, state, optim) = (restored.model, restored.state, restored.optim);
         eprintln!(
             "resume: {} (epoch {}, step {}/{})",
-            dir.display(),
+            restored.dir.display(),
             state.epoch + 1,
             state.global_step,
             total_steps
         );
-    }
-    let mut optim = Optimizer::new(&model, args.weight_decay, args.adam_epsilon, &run.device);
-    if let Some(dir) = &run.resume_from {
-        optim = resume::load_optimizer(dir, optim)?;
     }
     let out = Outputs::new(run, &config)?;
 
@@ -129,7 +132,15 @@ pub fn train_loop<M: TaskModel>(
             bar.inc(1);
 
             let at_end = state.global_step == total_steps;
-            if state.global_step.is_multiple_of(args.logging_steps) || at_end {
+            let save_now = state.global_step.is_multiple_of(args.save_steps) && !at_end;
+            let log_now = state.global_step.is_multiple_of(args.logging_steps) || at_end;
+            // Read back only when it is looked at: each read stalls a GPU.
+            let norm = if save_now || log_now {
+                norm.map(scalar)
+            } else {
+                None
+            };
+            if log_now {
                 let mean = state.take_mean_loss(pending.take().map_or(0.0, scalar));
                 if !mean.is_finite() {
                     bar.abandon();
@@ -143,7 +154,7 @@ pub fn train_loop<M: TaskModel>(
                     session_start_secs + session.elapsed().as_secs_f64() - eval_seconds;
                 let session_secs = (state.train_seconds - session_start_secs).max(1e-9);
                 let rate = (state.examples_seen - session_start_examples) as f64 / session_secs;
-                let grad_norm = norm.map(scalar);
+                let grad_norm = norm;
                 let entry = json!({
                     "step": state.global_step,
                     "epoch": state.epoch as f64 + state.batches_done as f64 / batches.len() as f64,
@@ -157,12 +168,16 @@ pub fn train_loop<M: TaskModel>(
                 state.log_history.push(entry);
                 out.write_log(run, &state)?;
             }
-            if state.global_step.is_multiple_of(args.save_steps) && !at_end {
+            if save_now {
                 state.pending_loss_sum += pending.take().map_or(0.0, scalar);
+                crate::finite_check::ensure_finite(&model, &state, norm)?;
                 resume::save(&run.output_dir, &model, &optim, &state)?;
             }
         }
         if state.batches_done >= batches.len() || state.global_step >= total_steps {
+            // The best model and the checkpoint below are saved from these weights.
+            state.pending_loss_sum += pending.take().map_or(0.0, scalar);
+            crate::finite_check::ensure_finite(&model, &state, None)?;
             let t = Instant::now();
             bar.suspend(|| eprintln!("evaluating epoch {}...", state.epoch + 1));
             let eval_model = model

@@ -173,13 +173,13 @@ fn validate(args: &TrainArgs) -> Result<()> {
     if args.grad_accum == 0 {
         return bad("--grad-accum must be at least 1");
     }
-    if args.epochs.is_nan() || args.epochs <= 0.0 {
+    if !(args.epochs.is_finite() && args.epochs > 0.0) {
         return bad("--epochs must be positive");
     }
     if !(0.0..1.0).contains(&args.warmup_ratio) {
         return bad("--warmup-ratio must be in [0, 1)");
     }
-    if args.lr.is_nan() || args.lr <= 0.0 {
+    if !(args.lr.is_finite() && args.lr > 0.0) {
         return bad("--lr must be positive");
     }
     if args.logging_steps == 0 || args.save_steps == 0 {
@@ -188,11 +188,11 @@ fn validate(args: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// The checkpoint to resume from, or `None` for a fresh run; refuses to mix runs.
-pub(crate) fn resume_point(output_dir: &Path, resume: bool) -> Result<Option<PathBuf>> {
+/// The checkpoints to resume from, oldest first (none for a fresh run); refuses to mix runs.
+pub(crate) fn resume_point(output_dir: &Path, resume: bool) -> Result<Vec<PathBuf>> {
     let found = resume::checkpoints(output_dir)?;
     match (resume, found.last()) {
-        (true, Some((_, dir))) => Ok(Some(dir.clone())),
+        (true, Some(_)) => Ok(found.into_iter().map(|(_, dir)| dir).collect()),
         (true, None) => Err(TrainError::Usage(format!(
             "--resume: no checkpoint-N folder in {}",
             output_dir.display()
@@ -203,7 +203,7 @@ pub(crate) fn resume_point(output_dir: &Path, resume: bool) -> Result<Option<Pat
             output_dir.display(),
             dir.file_name().unwrap_or_default().to_string_lossy()
         ))),
-        (false, None) => Ok(None),
+        (false, None) => Ok(Vec::new()),
     }
 }
 

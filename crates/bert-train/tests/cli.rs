@@ -5,51 +5,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-
-fn train_cmd(flags: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_train"));
-    c.args(flags).stdout(Stdio::piped()).stderr(Stdio::piped());
-    c
-}
-
-fn run(mut c: Command) -> Output {
-    c.output().expect("the binary runs")
-}
-
-/// The flags of a CPU run long enough to be killed in the middle (3 epochs of 40 steps).
-fn resumable<'a>(data: &'a str, tok: &'a str, out: &'a str) -> Vec<&'a str> {
-    vec![
-        "--task",
-        "sst2",
-        "--data-dir",
-        data,
-        "--from-scratch",
-        "tiny",
-        "--tokenizer",
-        tok,
-        "--output-dir",
-        out,
-        "--no-index",
-        "--device",
-        "cpu",
-        "--batch-size",
-        "4",
-        "--epochs",
-        "3",
-        "--lr",
-        "1e-3",
-        "--save-steps",
-        "7",
-        "--logging-steps",
-        "5",
-        "--seed",
-        "11",
-    ]
-}
 
 #[test]
 fn a_run_killed_with_sigkill_resumes_to_the_same_result() {
@@ -101,25 +60,7 @@ fn a_run_killed_with_sigkill_resumes_to_the_same_result() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains("resume: "), "{err}");
 
-    let metrics = |dir: &Path| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
-    };
-    let (a, b) = (metrics(&whole), metrics(&cut));
-    assert_eq!(a["evals"], b["evals"], "evaluations differ");
-    assert_eq!(a["best"], b["best"]);
-    assert_eq!(a["train_loss"], b["train_loss"], "logged losses differ");
-    // Same tensors bit for bit: same header entries (the metadata map's order may differ
-    // between processes) and the same data bytes.
-    let weights = |dir: &Path| {
-        let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
-        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-        let mut header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
-        header.as_object_mut().unwrap().remove("__metadata__");
-        (header, bytes[8 + n..].to_vec())
-    };
-    let (a, b) = (weights(&whole), weights(&cut));
-    assert_eq!(a.0, b.0, "tensor names, shapes or offsets differ");
-    assert!(a.1 == b.1, "the saved weights differ");
+    assert_same_run(&whole, &cut);
 }
 
 #[test]

@@ -8,14 +8,14 @@
 //! predict --model models/mnli --input pairs.jsonl --output preds.jsonl
 //! ```
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use bert_model::device::{DeviceChoice, select_device};
 use bert_pipeline::{Pipeline, PipelineTask};
+use bert_train::predict_input::{Query, parse_jsonl};
 use clap::Parser;
-use serde::Deserialize;
 
 /// Run a fine-tuned BERT checkpoint (config.json + model.safetensors + tokenizer.json).
 #[derive(Debug, Parser)]
@@ -53,20 +53,6 @@ struct Args {
     /// Device: auto, gpu, vulkan, metal, dx12, cpu.
     #[arg(long, default_value = "auto")]
     device: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Line {
-    text: Option<String>,
-    text_pair: Option<String>,
-    question: Option<String>,
-    context: Option<String>,
-}
-
-enum Query {
-    Classify(String, Option<String>),
-    Answer(String, String),
 }
 
 fn main() {
@@ -112,6 +98,14 @@ fn run(args: Args) -> Result<()> {
                 bail!(
                     "input {}: this is a question-answering model; give question and context",
                     n + 1
+                )
+            }
+            Query::Classify(..) if pipeline.task() == PipelineTask::FillMask => {
+                bail!(
+                    "input {}: this is a pretraining (fill-mask) model with no classification \
+                     head: fine-tune it first (`train --model {}`), or use --fill-mask",
+                    n + 1,
+                    args.model.display()
                 )
             }
             Query::Answer(..) if !is_qa => {
@@ -166,36 +160,7 @@ fn queries(args: &Args) -> Result<Vec<Query>> {
     let Some(path) = &args.input else {
         bail!("give --text, --question with --context, or --input FILE.jsonl");
     };
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("{}: line {}", path.display(), i + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}: line {}", path.display(), i + 1);
-        let l: Line = serde_json::from_str(&line).with_context(at)?;
-        out.push(match l {
-            Line {
-                text: Some(t),
-                text_pair,
-                question: None,
-                context: None,
-            } => Query::Classify(t, text_pair),
-            Line {
-                text: None,
-                text_pair: None,
-                question: Some(q),
-                context: Some(c),
-            } => Query::Answer(q, c),
-            _ => bail!(
-                "{}: give either text (+ text_pair) or question + context",
-                at()
-            ),
-        });
-    }
-    if out.is_empty() {
-        bail!("{}: no inputs", path.display());
-    }
-    Ok(out)
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(parse_jsonl(&text, &path.display().to_string())?)
 }

@@ -9,8 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use bert_tasks::{
-    WordPieceTrainOptions, train_wordpiece, vocab_coverage, wikitext_training_lines,
-    write_vocab_txt,
+    WordPieceTrainOptions, train_wordpiece, vocab_coverage, vocab_txt, wikitext_training_lines,
 };
 use clap::Parser;
 
@@ -57,15 +56,17 @@ fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let tokenizer = train_wordpiece(&args.files, &opts)?;
     let secs = started.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&args.output_dir)
-        .with_context(|| format!("creating {}", args.output_dir.display()))?;
-    let json_path = args.output_dir.join("tokenizer.json");
     let json = tokenizer
         .to_string(true)
         .map_err(|e| anyhow::anyhow!("serialising the tokenizer: {e}"))?;
-    bert_model::save::write_atomic(&json_path, json.as_bytes())
-        .with_context(|| format!("writing {}", json_path.display()))?;
-    write_vocab_txt(&tokenizer, &args.output_dir.join("vocab.txt"))?;
+    let vocab = vocab_txt(&tokenizer)?;
+    // Both files describe one vocabulary: they are replaced together.
+    let files = [
+        ("tokenizer.json", json.as_bytes()),
+        ("vocab.txt", vocab.as_bytes()),
+    ];
+    bert_model::save::write_set(&args.output_dir, &files)
+        .with_context(|| format!("writing {}", args.output_dir.display()))?;
     let mut lines = Vec::new();
     for file in &args.files {
         let text =
@@ -82,7 +83,8 @@ fn run(args: Args) -> Result<()> {
         coverage.words_split * 100.0,
         coverage.mean_pieces_per_word
     );
-    eprintln!("wrote {} and vocab.txt", json_path.display());
+    eprintln!("wrote {}", args.output_dir.join("tokenizer.json").display());
+    eprintln!("wrote {}", args.output_dir.join("vocab.txt").display());
     println!(
         "{}",
         serde_json::json!({
