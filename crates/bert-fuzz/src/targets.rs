@@ -127,10 +127,11 @@ pub const TARGETS: &[Target] = &[
 /// A seed, mutated structure-aware (when it is JSON and `json`) or byte by byte.
 fn mutated(m: &mut Mutator, seeds: &[Vec<u8>], json: bool, max_len: usize) -> Vec<u8> {
     let seed = &seeds[m.below(seeds.len())];
-    if json && m.below(2) == 0 {
-        if let Some(out) = m.json(seed) {
-            return out;
-        }
+    if json
+        && m.below(2) == 0
+        && let Some(out) = m.json(seed)
+    {
+        return out;
     }
     let mut data = seed.clone();
     m.bytes(&mut data, max_len);
@@ -298,12 +299,15 @@ fn qa_windows_target(ctx: &Ctx, m: &mut Mutator) {
     let _ = prepare_qa_features(&ctx.tokenizer, &[example], &config);
 }
 
+/// One window's offsets, start logits and end logits.
+type WindowRow = (Vec<Option<(usize, usize)>>, Vec<f32>, Vec<f32>);
+
 fn qa_decode(_ctx: &Ctx, m: &mut Mutator) {
     let bytes = entropy(m);
     let mut u = Unstructured::new(&bytes);
     let context = text(m);
     let n_windows = 1 + m.below(3);
-    let rows: Vec<(Vec<Option<(usize, usize)>>, Vec<f32>, Vec<f32>)> = (0..n_windows)
+    let rows: Vec<WindowRow> = (0..n_windows)
         .map(|_| {
             let n = m.below(40);
             let offsets = (0..n)
