@@ -121,6 +121,11 @@ def main():
             resumes = killed_runs(name, make(bins, src, cut), secs, a.kills, rng)
             same_w = weights(whole) == weights(cut)
             same_m = metrics(whole) == metrics(cut)
+            if not same_m:
+                for a_, b_ in zip(metrics(whole)[0] or [], metrics(cut)[0] or []):
+                    if a_ != b_:
+                        print(f"  {name}: first differing evaluation: {a_} vs {b_}", flush=True)
+                        break
             results[name] = dict(kills=a.kills, resumes=resumes, whole_run_s=round(secs, 1),
                                  identical_weights=same_w, identical_metrics=same_m)
             print(f"{name}: {resumes} kills resumed; bit-identical weights {same_w}, "
