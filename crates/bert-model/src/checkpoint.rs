@@ -214,6 +214,7 @@ impl<M: BertCheckpointModel> Checkpoint<M> {
             Self::load(config, store, &keys, prefix, &origin, device)
         } else if bin.exists() {
             let origin = bin.display().to_string();
+            bin_holds_the_body(&config, &bin, &origin)?;
             let mut probe = burn::store::PytorchStore::from_file(&bin);
             let keys = probe.keys().map_err(|e| ckpt_err(&origin, e))?;
             let prefix = Prefix::of(M::HEAD, &keys);
@@ -344,6 +345,36 @@ fn holds_the_body(config: &BertConfig, header: &Header, origin: &str) -> Result<
             "holds {} values, but config.json ({} layers, hidden size {}, vocabulary {}) needs \
              at least {needed}: the config and the weights are of different models",
             header.elements, config.num_hidden_layers, config.hidden_size, config.vocab_size
+        ),
+    })
+}
+
+/// A pickle has no header to count values in, so its length stands in: at least two bytes a
+/// value (half precision, the narrowest float HF saves). Like [`holds_the_body`], this keeps a
+/// config of 65,536 layers from building a huge model before a small file is found lacking.
+#[cfg(not(target_arch = "wasm32"))]
+fn bin_holds_the_body(
+    config: &BertConfig,
+    bin: &std::path::Path,
+    origin: &str,
+) -> Result<(), BertError> {
+    let len = std::fs::metadata(bin)
+        .map_err(|source| BertError::Io {
+            path: origin.into(),
+            source,
+        })?
+        .len();
+    let needed = config.body_parameter_count().unwrap_or(u64::MAX);
+    if len / 2 >= needed {
+        return Ok(());
+    }
+    Err(BertError::Checkpoint {
+        origin: origin.into(),
+        message: format!(
+            "is {len} bytes, too small for the {needed} values config.json ({} layers, hidden \
+             size {}, vocabulary {}) needs even in half precision: the config and the weights \
+             are of different models",
+            config.num_hidden_layers, config.hidden_size, config.vocab_size
         ),
     })
 }

@@ -255,3 +255,34 @@ fn broken_inputs_give_errors_not_panics() {
         "{err}"
     );
 }
+
+/// A `pytorch_model.bin` has no header to count its values in: its length must cover the
+/// config's body in half precision, or the config is refused before the model is built.
+#[test]
+fn a_pytorch_bin_too_small_for_its_config_is_an_error() {
+    let tmp = std::env::temp_dir().join(format!("bert-bin-size-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let from = fixtures().join("masked_lm");
+    std::fs::copy(
+        from.join("pytorch_model.bin"),
+        tmp.join("pytorch_model.bin"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(from.join("config.json")).unwrap();
+    assert!(config.contains("\"num_hidden_layers\": 2"));
+    std::fs::write(tmp.join("config.json"), &config).unwrap();
+    assert!(Checkpoint::<BertModel>::from_dir(&tmp, &Device::flex()).is_ok());
+    let big = config.replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 65536");
+    std::fs::write(tmp.join("config.json"), big).unwrap();
+    let msg = match Checkpoint::<BertModel>::from_dir(&tmp, &Device::flex()) {
+        Ok(_) => panic!("65536 layers loaded from a 2-layer file"),
+        Err(e) => e.to_string(),
+    };
+    std::fs::remove_dir_all(&tmp).unwrap();
+    assert!(
+        msg.contains("pytorch_model.bin: is ")
+            && msg.contains("config.json (65536 layers,")
+            && msg.ends_with("the config and the weights are of different models"),
+        "{msg}"
+    );
+}

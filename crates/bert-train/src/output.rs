@@ -24,7 +24,7 @@ pub struct Outputs {
 
 impl Outputs {
     pub fn new(run: &Run, _config: &BertConfig) -> Result<Self> {
-        std::fs::create_dir_all(&run.output_dir).map_err(TrainError::io(&run.output_dir))?;
+        prepare_output_dir(&run.output_dir)?;
         Ok(Self {
             dir: run.output_dir.clone(),
             primary: run.task.primary_metric(),
@@ -129,6 +129,22 @@ impl Outputs {
         print_summary(&self.dir, &best, state, secs);
         Ok(metrics)
     }
+}
+
+/// Creates the output folder and writes a probe file in it, so that a read-only or full disk
+/// is reported before training rather than at the first save, hours later.
+pub(crate) fn prepare_output_dir(dir: &Path) -> Result<()> {
+    let refused = |e: std::io::Error| {
+        TrainError::Usage(format!(
+            "cannot write in the output folder {} ({e}); free some space or choose another --output-dir",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(refused)?;
+    let probe = dir.join(format!(".write-check.{}", std::process::id()));
+    let written = std::fs::write(&probe, [0u8; 4096]);
+    let _ = std::fs::remove_file(&probe);
+    written.map_err(refused)
 }
 
 /// Pretty JSON of `value`, for the file `path`.

@@ -32,7 +32,7 @@ pub struct PretrainOutputs {
 impl PretrainOutputs {
     pub fn new(args: &PretrainArgs, device_name: &str, tokenizer: &BertTokenizer) -> Result<Self> {
         let dir = args.output_dir.clone();
-        std::fs::create_dir_all(&dir).map_err(TrainError::io(&dir))?;
+        crate::output::prepare_output_dir(&dir)?;
 
         Ok(Self {
             dir,

@@ -102,3 +102,32 @@ fn a_damaged_newest_checkpoint_falls_back_to_the_one_before() {
     assert!(err.contains("checkpoint-7 (epoch 1, step 7/"), "{err}");
     assert_same_run(&whole, &cut);
 }
+
+/// An output folder that cannot be written in is refused before any training step, with the
+/// folder named (a file where the folder should be stands for a read-only or full disk, which
+/// `scripts/disk_faults.py` runs for real on tmpfs).
+#[test]
+fn an_unwritable_output_folder_is_refused_before_training() {
+    let tmp = TempDir::new("unwritable");
+    let data = glue_dir(tmp.path(), "sst2", 16, 8);
+    let tok = tokenizer();
+    let blocker = tmp.path().join("a-file");
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    let out = blocker.join("out");
+    let flags = resumable(
+        data.to_str().unwrap(),
+        tok.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let result = run(train_cmd(&flags));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot write in the output folder {}",
+            out.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("step"), "it trained before failing: {err}");
+}
