@@ -59,6 +59,13 @@ pub(crate) fn verify(dir: &Path) -> Result<()> {
 }
 
 fn sum(path: &Path) -> Result<Sum> {
+    let (bytes, crc32) = file_crc32(path)?;
+    Ok(Sum { bytes, crc32 })
+}
+
+/// The length and CRC-32 (IEEE, as zlib) of a file, read in 1 MiB pieces (weights can be
+/// gigabytes). Also the stamps of `models/index.json`.
+pub(crate) fn file_crc32(path: &Path) -> Result<(u64, u32)> {
     let mut file = std::fs::File::open(path).map_err(TrainError::io(path))?;
     let mut hasher = crc32fast::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -71,8 +78,5 @@ fn sum(path: &Path) -> Result<Sum> {
         hasher.update(&buf[..n]);
         bytes += n as u64;
     }
-    Ok(Sum {
-        bytes,
-        crc32: hasher.finalize(),
-    })
+    Ok((bytes, hasher.finalize()))
 }
