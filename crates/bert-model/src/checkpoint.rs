@@ -11,7 +11,6 @@ use burn::tensor::Device;
 
 #[cfg(not(target_arch = "wasm32"))]
 use crate::header::safetensors_file_header;
-#[cfg(not(target_arch = "wasm32"))]
 use crate::header::{Header, safetensors_header};
 use crate::kernels::Kernels;
 use crate::keys::{self, BERT_PREFIX, Prefix, remapper};
