@@ -17,6 +17,7 @@ const SHELL = [
   "web/render.js",
   "web/worker.js",
   "web/style.css",
+  "web/pkg/build-flags.js",
   "web/pkg/bert_web.js",
   "web/pkg/bert_web_bg.wasm",
 ];

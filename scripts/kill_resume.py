@@ -109,6 +109,7 @@ def main():
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin-dir", default=str(ROOT / "target/release"))
+    ap.add_argument("--runs", default="train,pretrain", help="which runs, comma-separated")
     a = ap.parse_args()
     bins, rng = Path(a.bin_dir), random.Random(a.seed)
     tmp = Path(tempfile.mkdtemp(prefix="kill-resume-"))
@@ -116,6 +117,8 @@ def main():
     try:
         data, corpus = sst2(tmp), wiki(tmp, a.seed)
         for name, make, src in (("train", train_cmd, data), ("pretrain", pretrain_cmd, corpus)):
+            if name not in a.runs.split(","):
+                continue
             whole, cut = tmp / f"{name}-whole", tmp / f"{name}-cut"
             secs = run_whole(make(bins, src, whole))
             resumes = killed_runs(name, make(bins, src, cut), secs, a.kills, rng)

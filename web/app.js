@@ -52,18 +52,40 @@ const pickers = [...document.querySelectorAll(".model-picker")].map(
     }),
 );
 
+// The model list: models/index.json beside the page, or the one `?models=` names. A list
+// on another origin is fetched only once the user says so: a link to this page must not make
+// it contact (and then offer models from) a site the user never chose. Same-origin lists, as
+// the trainer writes them, load at once.
 async function loadIndex() {
-  const url = params.get("models") || "models/index.json";
+  const url = new URL(params.get("models") || "models/index.json", location.href);
+  const trusted = sessionStorage.getItem("bert-web:index") === url.href;
+  if (url.origin === location.origin || trusted) return fetchIndex(url);
+  pickers.forEach((p) => p.setIndex([], "a model list from another site awaits your answer (above)"));
+  $("index-confirm-text").textContent = `This link lists models from another site, ${url.origin} (${url.href}). Show them? Load models only from sites you trust.`;
+  $("index-confirm").hidden = false;
+  $("index-load").onclick = () => {
+    $("index-confirm").hidden = true;
+    // Asked once per tab: a reload (the backend selector's, say) keeps the answer.
+    sessionStorage.setItem("bert-web:index", url.href);
+    fetchIndex(url);
+  };
+  $("index-ignore").onclick = () => {
+    $("index-confirm").hidden = true;
+    pickers.forEach((p) => p.setIndex([], "the model list from another site was not loaded"));
+  };
+}
+
+async function fetchIndex(url) {
   try {
     const response = await fetch(url, { cache: "no-cache" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const index = await response.json();
     // Paths are relative to the page, as the trainer writes them (or to the index's folder).
-    const base = new URL(params.get("models") ? url.replace(/[^/]*$/, "") : "./", location.href);
+    const base = params.get("models") ? new URL(".", url) : new URL("./", location.href);
     const list = (index.models || []).map((m) => ({ ...m, path: new URL(m.path, base).href }));
     pickers.forEach((p) => p.setIndex(list));
   } catch {
-    pickers.forEach((p) => p.setIndex([], `no trained models yet (${url})`));
+    pickers.forEach((p) => p.setIndex([], `no trained models yet (${params.get("models") || "models/index.json"})`));
   }
 }
 

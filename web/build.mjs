@@ -1,16 +1,29 @@
 // `npm run build`: the wasm module of crates/bert-web, optimised for size, into web/pkg/.
 // cargo (wasm32, profile wasm-release, SIMD) → wasm-bindgen (the CLI must equal the
 // wasm-bindgen crate pinned in Cargo.toml) → wasm-opt -Oz (binaryen ≥ 116) when installed.
+// Also web/pkg/build-flags.js, read by the worker and the client: `--test-hooks` (what
+// `npm test` builds) turns on the hooks the e2e tests drive (`loseDevice`); a plain build,
+// the production one, has them off. `--flags-only [--out DIR]` writes only that file (the
+// tests make a production copy of the page with it, without compiling again).
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const target = process.env.CARGO_TARGET_DIR || resolve(root, "target");
-const out = resolve(root, "web/pkg");
+const flag = (name) => process.argv.includes(name);
+const outAt = process.argv.indexOf("--out");
+const out = outAt > 0 ? resolve(process.argv[outAt + 1]) : resolve(root, "web/pkg");
+
+// The one switch between the e2e build and the production build.
+const testHooks = flag("--test-hooks");
+mkdirSync(out, { recursive: true });
+writeFileSync(resolve(out, "build-flags.js"), `// Written by web/build.mjs${testHooks ? " --test-hooks: a TEST build, not for production" : ""}.\nexport const TEST_HOOKS = ${testHooks};\n`);
+console.log(`build-flags.js: test hooks ${testHooks ? "ON (a test build: do not deploy)" : "off"}`);
+if (flag("--flags-only")) process.exit(0);
 const pinned = readFileSync(resolve(root, "Cargo.toml"), "utf8").match(/wasm-bindgen = "=([^"]+)"/)?.[1];
 
 function run(cmd, args, env = {}) {

@@ -53,6 +53,9 @@ export class ModelPicker {
   // Fills the list with the index's models of this panel's kinds.
   setIndex(models, message) {
     const mine = models.filter((m) => this.kinds.includes(m.kind));
+    // The trainer's stamps of each folder's files ({file: {bytes, crc32}}), by URL: the version
+    // of their cached copies (web/fetch.js), so that a retrained model is downloaded again.
+    this.stamps = new Map(models.filter((m) => m.files).map((m) => [m.path, m.files]));
     this.select.replaceChildren(el("option", { value: "" }, mine.length ? "— choose a trained model —" : message || "no trained model of this kind"));
     for (const m of mine) {
       // SQuAD's EM/F1 are percentages (29.4), GLUE's metrics fractions (0.898).
@@ -77,7 +80,8 @@ export class ModelPicker {
   }
 
   async #loadUrl(name, url) {
-    if (await this.#load(name, () => this.client.loadUrl(url))) {
+    const stamps = this.stamps?.get(url) || this.stamps?.get(url.replace(/\/$/, ""));
+    if (await this.#load(name, () => this.client.loadUrl(url, stamps))) {
       localStorage.setItem(this.#key(), JSON.stringify({ name, url }));
     }
   }

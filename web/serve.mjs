@@ -3,7 +3,7 @@
 // modules). Usage: node web/serve.mjs [--port 8080] [--root DIR]. Also imported by the tests.
 
 import { createServer } from "node:http";
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,11 +20,27 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-// `onRequest(path)` sees every request (the tests count downloads with it).
-export function serve({ root = resolve(fileURLToPath(import.meta.url), "../.."), port = 8080, host = "127.0.0.1", log = false, onRequest = () => {} } = {}) {
+// The page's Content-Security-Policy, read from index.html's meta tag so that the two never
+// differ, plus what only a header can say. As a header it also binds the worker and the
+// service worker, which a meta tag does not. Not on the benchmark page, which runs
+// transformers.js from node_modules.
+function policy(root) {
+  let html = "";
+  try {
+    html = readFileSync(join(root, "index.html"), "utf8");
+  } catch {}
+  const meta = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1];
+  return meta && `${meta}; frame-ancestors 'none'`;
+}
+
+// `onRequest(path, req, res)` sees every request (the tests count downloads with it); when it
+// returns true it has answered the request itself (the tests cut a download short with it).
+// `cors`: let pages of other origins read the files (the tests' "another site").
+export function serve({ root = resolve(fileURLToPath(import.meta.url), "../.."), port = 8080, host = "127.0.0.1", log = false, cors = false, onRequest = () => {} } = {}) {
+  const csp = policy(root);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    onRequest(path);
+    if (onRequest(path, req, res)) return;
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end();
@@ -36,8 +52,13 @@ export function serve({ root = resolve(fileURLToPath(import.meta.url), "../.."),
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] || "application/octet-stream",
         "content-length": info.size,
-        // The page's own files change with every build; model weights are cached by the page.
+        // The page's own files change with every build; model weights are cached by the page,
+        // which asks (HEAD) whether its copy is still current by these validators.
         "cache-control": "no-cache",
+        etag: `"${info.size.toString(16)}-${Math.round(info.mtimeMs).toString(16)}"`,
+        "last-modified": info.mtime.toUTCString(),
+        ...(csp && !path.endsWith("/bench.html") ? { "content-security-policy": csp } : {}),
+        ...(cors ? { "access-control-allow-origin": "*", "access-control-expose-headers": "etag" } : {}),
       });
       if (req.method === "HEAD") res.end();
       else createReadStream(file).pipe(res);

@@ -3,9 +3,17 @@
 // {progress: {file, loaded, total}} while downloading, and {deviceLost: message}.
 
 import init, * as bert from "./pkg/bert_web.js";
+// Written by web/build.mjs: TEST_HOOKS is true only in the e2e build (`--test-hooks`).
+import { TEST_HOOKS } from "./pkg/build-flags.js";
 import { fetchBytes, clearCache } from "./fetch.js";
 
+// In download order: the config first, so that one the model cannot be built from is refused
+// before gigabytes of weights come down.
 const MODEL_FILES = ["config.json", "model.safetensors", "tokenizer.json"];
+// Longest text field, in characters. Twice the longest passage the tests read (100,000
+// characters, ~300 windows); a classifier reads only its first max_len tokens anyway, and a
+// megabyte would only cost seconds of tokenizing (and minutes of windows for the Ask panel).
+const MAX_CHARS = 200_000;
 let ready = null;
 
 // wgpu 30 does not know WebGPU's "subgroups" feature, so it never requests it, but cubecl's
@@ -67,7 +75,8 @@ function join(base, file) {
 }
 
 // Loads a model folder from a URL (relative to the page or absolute), through the cache.
-async function loadUrl({ url }) {
+// `stamps`: {file: {bytes, crc32}} from models/index.json, the cached copies' version.
+async function loadUrl({ url, stamps = {} }) {
   const t0 = performance.now();
   const files = {};
   let cached = true;
@@ -76,7 +85,7 @@ async function loadUrl({ url }) {
     let got;
     try {
       got = await fetchBytes(join(url, file), (loaded, total) =>
-        postMessage({ progress: { file, loaded, total } }),
+        postMessage({ progress: { file, loaded, total } }), stamps[file] || null,
       );
     } catch (e) {
       if (e.status === 404) {
@@ -87,6 +96,7 @@ async function loadUrl({ url }) {
     files[file] = got.bytes;
     cached &&= got.cached;
     bytes += got.bytes.length;
+    if (file === "config.json") bert.checkConfig(got.bytes);
   }
   const fetched = performance.now();
   const info = bert.loadModel(files["config.json"], files["model.safetensors"], files["tokenizer.json"]);
@@ -105,6 +115,15 @@ async function loadFiles({ files }) {
   return { ...info, cached: false, bytes: files["model.safetensors"].byteLength, fetch_ms: 0, load_ms: performance.now() - t0 };
 }
 
+// Refuses a text field over MAX_CHARS with a message, before it is copied into the module.
+function bounded(fields) {
+  for (const [name, text] of Object.entries(fields)) {
+    if (typeof text === "string" && text.length > MAX_CHARS) {
+      throw Object.assign(new Error(`the ${name} is ${text.length.toLocaleString("en")} characters long; the page reads at most ${MAX_CHARS.toLocaleString("en")}`), { kind: "input" });
+    }
+  }
+}
+
 async function timed(promise) {
   const t0 = performance.now();
   const result = await promise;
@@ -116,12 +135,15 @@ const ops = {
   loadUrl: async (args) => (await ready, loadUrl(args)),
   loadFiles: async (args) => (await ready, loadFiles(args)),
   unload: async ({ id }) => bert.unloadModel(id),
-  classify: async ({ id, inputs }) => timed(bert.classify(id, inputs)),
-  answer: async ({ id, question, context }) => timed(bert.answer(id, question, context)),
+  classify: async ({ id, inputs }) => {
+    for (const i of inputs || []) bounded({ sentence: i.text, "second sentence": i.text_pair });
+    return timed(bert.classify(id, inputs));
+  },
+  answer: async ({ id, question, context }) => (bounded({ question, passage: context }), timed(bert.answer(id, question, context))),
   clearCache: () => clearCache(),
-  // For the tests: what a driver reset does to the page.
-  loseDevice: () => gpuDevice?.destroy(),
 };
+// For the tests only, never in a production build: what a driver reset does to the page.
+if (TEST_HOOKS) ops.loseDevice = () => gpuDevice?.destroy();
 
 onmessage = async ({ data: { id, op, args } }) => {
   try {

@@ -5,7 +5,8 @@
 //    folders and the native outputs for tests/e2e/cases.json into tests/e2e/.fixtures.
 // 2. Each backend: every case through the page's panels, compared with the native output;
 //    then the error cases, the long passage, a reload served from the Cache API, and (CPU)
-//    the page reopened with the server stopped (service worker).
+//    the page reopened with the server stopped (service worker); then the faults of
+//    tests/e2e/faults.mjs (stale caches, cut downloads, bad files, ids after a fallback, …).
 //
 // Tolerances: |logit| and score differences ≤ 1e-4 on the CPU backend (float rounding of
 // SIMD vs scalar kernels; measured ~1e-6) and ≤ 1e-3 on WebGPU (different kernels and
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "../../web/serve.mjs";
 import { launch, openPage } from "./browser.mjs";
 import { chooseModel, loadUrl, submit } from "./panel.mjs";
+import { faultChecks, intercept, productionCopy } from "./faults.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const fixtures = resolve(root, "tests/e2e/.fixtures");
@@ -78,8 +80,19 @@ if (!process.env.E2E_SKIP_FIXTURES) {
 }
 const expected = JSON.parse(readFileSync(resolve(fixtures, "expected.json"), "utf8")).expected;
 const downloads = [];
-const server = await serve({ root, port: 0, onRequest: (p) => p.endsWith(".safetensors") && downloads.push(p) });
+const requests = [];
+const onRequest = (path, req, res) => {
+  requests.push({ path, method: req.method });
+  // Downloads of weights; a HEAD that asks whether a cached copy is current is not one.
+  if (path.endsWith(".safetensors") && req.method === "GET") downloads.push(path);
+  return intercept(path, req, res, root);
+};
+const server = await serve({ root, port: 0, onRequest });
 const base = `http://127.0.0.1:${server.address().port}`;
+// "Another site" (another port is another origin), and the page as a production build makes it.
+const otherRequests = [];
+const other = await serve({ root, port: 0, cors: true, onRequest: (path) => void otherRequests.push(path) });
+const prod = await serve({ root: productionCopy(root, execFileSync), port: 0 });
 const parity = {};
 
 for (const backend of backends) {
@@ -193,6 +206,12 @@ for (const backend of backends) {
     });
   }
 
+  await faultChecks({
+    browser, mainPage: page, base, backend, root, fixtures, expected, tol, cpuTol: TOLERANCE.cpu, requests, otherRequests,
+    otherBase: `http://127.0.0.1:${other.address().port}`, prodBase: `http://127.0.0.1:${prod.address().port}`,
+    check, assert, compare,
+  });
+
   if (shots) {
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: `${shots}/e2e-${backend}.png`, fullPage: true });
@@ -200,7 +219,7 @@ for (const backend of backends) {
   await browser.close();
 }
 
-server.close();
+for (const s of [server, other, prod]) s.close();
 writeFileSync(resolve(fixtures, "parity.json"), JSON.stringify(parity, null, 2));
 console.log(`\nparity (max |browser − native|): ${JSON.stringify(parity)}`);
 console.log(failures ? `\n${failures} check(s) failed` : "\nall checks passed");

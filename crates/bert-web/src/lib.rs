@@ -9,7 +9,7 @@ mod error;
 mod models;
 
 pub use backend::init_backend;
-pub use models::{answer, classify, load_model, unload_model};
+pub use models::{answer, check_config, classify, load_model, unload_model};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -54,6 +54,19 @@ fn get(id: u32) -> Result<Rc<Pipeline>, JsValue> {
         .ok_or_else(|| js_error("usage", format!("no model {id} is loaded")))
 }
 
+/// Checks a `config.json` on its own, before the page downloads the weights it describes: a
+/// config that cannot be built (an `intermediate_size` of 4e9, more than `MAX_PARAMETERS`, a
+/// task we do not run) is refused with its message, with no download and no allocation.
+#[wasm_bindgen(js_name = checkConfig)]
+pub fn check_config(config: &[u8]) -> Result<(), JsValue> {
+    let text = std::str::from_utf8(config)
+        .map_err(|e| js_error("model", format!("config.json is not UTF-8 text: {e}")))?;
+    let config =
+        bert_model::BertConfig::from_json(text, "config.json").map_err(|e| js_error("model", e))?;
+    PipelineTask::of(&config).map_err(PipelineErrorJs::from)?;
+    Ok(())
+}
+
 /// Loads a checkpoint from the bytes of `config.json`, `model.safetensors`, `tokenizer.json`
 /// on the backend opened by `initBackend`; returns its `ModelInfo`.
 #[wasm_bindgen(js_name = loadModel)]
