@@ -17,6 +17,7 @@ mod qa_output;
 pub mod rng;
 pub mod squad;
 pub mod task;
+mod template_check;
 pub mod tokenizer;
 mod vocab;
 pub mod vocab_coverage;

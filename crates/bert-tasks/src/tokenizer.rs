@@ -86,14 +86,15 @@ impl BertTokenizer {
     /// Loads a Hugging Face `tokenizer.json`. Its own truncation and padding settings are
     /// ignored: every encode call says how to truncate, and batches are padded explicitly.
     pub fn from_json_bytes(bytes: &[u8]) -> Result<Self> {
-        // tokenizers 0.22 panics (`expect("Helper")` in its decoder's Deserialize) on a syntax
-        // error inside `"decoder"`; checked here first, the error is an error. Found by the
-        // fuzzer (tokenizer-json, seed 20261203, case 90).
-        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
-            TaskError::JsonSyntax {
-                source_name: "tokenizer.json".into(),
-                error: e,
-            }
+        // tokenizers 0.22 panics (`expect("Helper")` in its decoder's Deserialize) on any JSON
+        // it cannot read inside `"decoder"`; checked here first, the error is an error. The
+        // check decodes every string (into a `Value`, not `IgnoredAny`, which skips strings
+        // without decoding their escapes), since a lone surrogate `\udc00` panicked too. Found
+        // by the fuzzer: tokenizer-json case 90 (seed 20261203, a syntax error) and
+        // checkpoint-dir case 41061 (seed 1, "invalid unicode code point").
+        serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| TaskError::JsonSyntax {
+            source_name: "tokenizer.json".into(),
+            error: e,
         })?;
         let tokenizer = Tokenizer::from_bytes(bytes).map_err(TaskError::tokenizer)?;
         Self::from_tokenizer(tokenizer)
@@ -130,6 +131,8 @@ impl BertTokenizer {
                 "tokenizer.json has no post_processor; BERT needs the [CLS]/[SEP] template".into(),
             )
         })?;
+        let as_json = serde_json::to_value(&processor).map_err(TaskError::tokenizer)?;
+        crate::template_check::check_post_processor(&as_json)?;
         let id = |name: &str| {
             tokenizer
                 .token_to_id(name)

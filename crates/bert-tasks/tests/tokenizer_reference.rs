@@ -84,6 +84,14 @@ fn bad_inputs_are_errors() {
         err.starts_with("tokenizer.json: invalid JSON: expected `,` or `}`"),
         "{err}"
     );
+    // So did a lone trailing surrogate there, which a syntax-only check let through (fuzzer,
+    // checkpoint-dir case 41061, seed 1).
+    let surrogate =
+        br#"{"version": "1.0", "decoder": {"type": "WordPiece", "prefix": "\udc00", "cleanup": true}}"#;
+    let err = BertTokenizer::from_json_bytes(surrogate)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("tokenizer.json: invalid JSON: "), "{err}");
     assert!(BertTokenizer::from_vocab("hello\nworld\n", true).is_err());
     let e = BertTokenizer::from_json_file("/nonexistent/tokenizer.json").unwrap_err();
     assert!(e.to_string().contains("/nonexistent/tokenizer.json"), "{e}");

@@ -112,7 +112,10 @@ pub fn record(index_path: &Path, entry: Entry) -> Result<()> {
                 index_path.display()
             ))
         })?,
-        Err(_) => Index::default(),
+        // Only a missing index is started afresh: one that cannot be read (not UTF-8, a folder,
+        // no permission) is the user's, and is never overwritten.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Index::default(),
+        Err(e) => return Err(TrainError::io(index_path)(e)),
     };
     let dir = model_dir(index_path, &entry.path);
     let mut files = BTreeMap::new();
@@ -236,6 +239,42 @@ mod tests {
             "cbf43926"
         );
         assert_eq!(json["models"][0]["path"], "models/sst2");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn an_index_that_cannot_be_read_is_an_error_and_is_kept() {
+        let root = std::env::temp_dir().join(format!("bert-index-bad-{}", std::process::id()));
+        let index = root.join("models/index.json");
+        std::fs::create_dir_all(index.parent().unwrap()).unwrap();
+        let entry = Entry {
+            name: "a".into(),
+            task: "sst2".into(),
+            kind: "classification".into(),
+            path: "models/a".into(),
+            metric: Metric {
+                name: "accuracy".into(),
+                value: 0.5,
+            },
+            base_model: "x".into(),
+            created: utc_now(),
+        };
+        for (bytes, says) in [
+            (&b"{\"models\": [oops"[..], "not a models index"),
+            (
+                &b"{\"models\": [\xff]}"[..],
+                "stream did not contain valid UTF-8",
+            ),
+        ] {
+            std::fs::write(&index, bytes).unwrap();
+            let err = record(&index, entry.clone()).unwrap_err().to_string();
+            assert!(err.contains("index.json") && err.contains(says), "{err}");
+            assert_eq!(
+                std::fs::read(&index).unwrap(),
+                bytes,
+                "the index was overwritten"
+            );
+        }
         std::fs::remove_dir_all(root).unwrap();
     }
 
