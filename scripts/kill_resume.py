@@ -72,12 +72,21 @@ def run_whole(cmd):
     return time.time() - t
 
 
+def has_checkpoint(out):
+    return out.exists() and any((c / "trainer_state.json").exists()
+                                for c in out.glob("checkpoint-*"))
+
+
 def killed_runs(name, cmd, whole_secs, kills, rng):
-    """Kills at `kills` random moments, resuming after each; returns the resume count."""
-    resumes, first = 0, True
+    """Kills at `kills` random moments, resuming after each; returns the resume count. The
+    first kill waits for the first checkpoint (before it there is nothing to resume from)."""
+    out = Path(cmd[cmd.index("--output-dir") + 1])
+    resumes = 0
     for k in range(kills):
-        args = cmd if first else cmd + ["--resume"]
-        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(cmd + (["--resume"] if k else []),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while not has_checkpoint(out) and p.poll() is None:
+            time.sleep(0.002)
         # On average 1/kills of an uninterrupted run (startup included), so that all the kills
         # land before the run can end.
         time.sleep(rng.uniform(0.05, max(0.1, 2 * whole_secs / kills)))
@@ -87,20 +96,11 @@ def killed_runs(name, cmd, whole_secs, kills, rng):
             break
         p.send_signal(signal.SIGKILL)
         p.wait()
-        # A kill before the first checkpoint leaves nothing to resume: start afresh then.
-        out = Path(cmd[cmd.index("--output-dir") + 1])
-        has_ckpt = any(c.name.startswith("checkpoint-") and (c / "trainer_state.json").exists()
-                       for c in out.glob("checkpoint-*")) if out.exists() else False
-        if first and not has_ckpt:
-            shutil.rmtree(out, ignore_errors=True)
-            continue
-        first = False
         resumes += 1
         print(f"  {name}: kill {k + 1}/{kills} done", flush=True)
-    final = cmd if first else cmd + ["--resume"]
-    out = Path(cmd[cmd.index("--output-dir") + 1])
     if not (out / "metrics.json").exists():
-        subprocess.run(final, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(cmd + ["--resume"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
     return resumes
 
 

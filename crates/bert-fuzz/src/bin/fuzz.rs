@@ -3,9 +3,12 @@
 //! hangs is named with the case it was on, which `--case` replays.
 //!
 //! ```text
-//! cargo run --release -p bert-fuzz --bin fuzz -- --all --cases 1000000 --seed 1
-//! cargo run --release -p bert-fuzz --bin fuzz -- --target safetensors --seed 1 --case 4242
+//! cargo build --workspace --bins
+//! target/debug/fuzz --all --cases 1000000 --seed 1
+//! target/debug/fuzz --target safetensors --seed 1 --case 4242
 //! ```
+//!
+//! The dev profile on purpose: dependencies at opt-level 3, our crates with overflow checks.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
