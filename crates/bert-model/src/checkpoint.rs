@@ -338,14 +338,24 @@ fn holds_the_body(config: &BertConfig, header: &Header, origin: &str) -> Result<
     if header.elements >= needed {
         return Ok(());
     }
-    Err(BertError::Checkpoint {
+    Err(different_models(
+        config,
+        origin,
+        format!("holds {} values, but", header.elements),
+        format!("needs at least {needed}"),
+    ))
+}
+
+/// The weights are too small for the config: `has` and `needs` say how, from each side.
+fn different_models(config: &BertConfig, origin: &str, has: String, needs: String) -> BertError {
+    BertError::Checkpoint {
         origin: origin.into(),
         message: format!(
-            "holds {} values, but config.json ({} layers, hidden size {}, vocabulary {}) needs \
-             at least {needed}: the config and the weights are of different models",
-            header.elements, config.num_hidden_layers, config.hidden_size, config.vocab_size
+            "{has} config.json ({} layers, hidden size {}, vocabulary {}) {needs}: the config and \
+             the weights are of different models",
+            config.num_hidden_layers, config.hidden_size, config.vocab_size
         ),
-    })
+    }
 }
 
 /// A pickle has no header to count values in, so its length stands in: at least two bytes a
@@ -367,15 +377,12 @@ fn bin_holds_the_body(
     if len / 2 >= needed {
         return Ok(());
     }
-    Err(BertError::Checkpoint {
-        origin: origin.into(),
-        message: format!(
-            "is {len} bytes, too small for the {needed} values config.json ({} layers, hidden \
-             size {}, vocabulary {}) needs even in half precision: the config and the weights \
-             are of different models",
-            config.num_hidden_layers, config.hidden_size, config.vocab_size
-        ),
-    })
+    Err(different_models(
+        config,
+        origin,
+        format!("is {len} bytes, too small for the {needed} values"),
+        "needs even in half precision".into(),
+    ))
 }
 
 /// A save cut off after its commit point is finished first, so that the config and the
