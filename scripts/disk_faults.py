@@ -18,7 +18,8 @@ import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kill_resume import ROOT, sst2, wiki, train_cmd, pretrain_cmd, weights, metrics  # noqa: E402
+from kill_resume import (ROOT, sst2, wiki, train_cmd, pretrain_cmd, weights, metrics,  # noqa: E402
+                         has_checkpoint)
 
 MOUNT_MIB = 64
 
@@ -70,7 +71,7 @@ def full_disk(name, make, src, bins, mnt, whole, half_a_checkpoint):
     cmd = make(bins, src, out)
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     t = time.time()
-    while not any((c / "trainer_state.json").exists() for c in out.glob("checkpoint-*")):
+    while not has_checkpoint(out):
         if p.poll() is not None or time.time() - t > 600:
             sys.exit(f"{name}: no checkpoint appeared")
         time.sleep(0.005)

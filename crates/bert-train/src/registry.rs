@@ -162,6 +162,21 @@ pub fn utc_now() -> String {
 mod tests {
     use super::*;
 
+    fn entry(path: &str, value: f64) -> Entry {
+        Entry {
+            name: "sst2".into(),
+            task: "sst2".into(),
+            kind: "classification".into(),
+            path: path.into(),
+            metric: Metric {
+                name: "accuracy".into(),
+                value,
+            },
+            base_model: "scratch:tiny".into(),
+            created: utc_now(),
+        }
+    }
+
     #[test]
     fn paths_are_relative_to_the_root_and_entries_replace() {
         let root = std::env::temp_dir().join(format!("bert-index-{}", std::process::id()));
@@ -172,20 +187,8 @@ mod tests {
             entry_path(&relative, Path::new("models/sst2")),
             "models/sst2"
         );
-        let entry = |v: f64| Entry {
-            name: "sst2".into(),
-            task: "sst2".into(),
-            kind: "classification".into(),
-            path: "models/sst2".into(),
-            metric: Metric {
-                name: "accuracy".into(),
-                value: v,
-            },
-            base_model: "scratch:tiny".into(),
-            created: utc_now(),
-        };
-        record(&index, entry(0.5)).unwrap();
-        record(&index, entry(0.75)).unwrap();
+        record(&index, entry("models/sst2", 0.5)).unwrap();
+        record(&index, entry("models/sst2", 0.75)).unwrap();
         let read: Index = serde_json::from_str(&std::fs::read_to_string(&index).unwrap()).unwrap();
         assert_eq!(read.models.len(), 1);
         assert_eq!(read.models[0].entry.metric.value, 0.75);
@@ -202,18 +205,7 @@ mod tests {
         std::fs::write(dir.join("config.json"), b"123456789").unwrap();
         std::fs::write(dir.join("model.safetensors"), [1u8, 2, 3, 4]).unwrap();
         let index = root.join("models/index.json");
-        let entry = Entry {
-            name: "sst2".into(),
-            task: "sst2".into(),
-            kind: "classification".into(),
-            path: entry_path(&index, &dir),
-            metric: Metric {
-                name: "accuracy".into(),
-                value: 0.5,
-            },
-            base_model: "scratch:tiny".into(),
-            created: utc_now(),
-        };
+        let entry = entry(&entry_path(&index, &dir), 0.5);
         record(&index, entry.clone()).unwrap();
         let read = |name: &str| -> Option<FileStamp> {
             let text = std::fs::read_to_string(&index).unwrap();
@@ -247,18 +239,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("bert-index-bad-{}", std::process::id()));
         let index = root.join("models/index.json");
         std::fs::create_dir_all(index.parent().unwrap()).unwrap();
-        let entry = Entry {
-            name: "a".into(),
-            task: "sst2".into(),
-            kind: "classification".into(),
-            path: "models/a".into(),
-            metric: Metric {
-                name: "accuracy".into(),
-                value: 0.5,
-            },
-            base_model: "x".into(),
-            created: utc_now(),
-        };
+        let entry = entry("models/a", 0.5);
         for (bytes, says) in [
             (&b"{\"models\": [oops"[..], "not a models index"),
             (
