@@ -1,6 +1,7 @@
-//! `fuzz`: the long run. One worker process per target (two at a time by default), each under
-//! a memory limit, each reporting cases, time, panics and peak RSS; a worker that aborts or
-//! hangs is named with the case it was on, which `--case` replays.
+//! `fuzz`: the long run. One worker process per target (two at a time by default, the next
+//! starting when one ends), each under a memory limit, each reporting cases, time, panics and
+//! peak RSS; a worker that aborts or hangs is named with the case it was on, which `--case`
+//! replays.
 //!
 //! ```text
 //! cargo build --workspace --bins
@@ -10,8 +11,10 @@
 //!
 //! The dev profile on purpose: dependencies at opt-level 3, our crates with overflow checks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 use bert_fuzz::{Ctx, TARGETS, Target, driver};
@@ -107,51 +110,74 @@ fn worker(target: &Target, ctx: &Ctx, args: &Args) -> driver::Report {
     total
 }
 
-/// Runs every target in its own process and prints the table of results.
+/// Runs every target in its own process, `--jobs` at a time (the next starts as soon as one
+/// ends), and prints the table of results in the targets' order.
 fn parent(args: &Args) -> Result<()> {
     let exe = std::env::current_exe()?;
-    let mut rows = Vec::new();
-    for chunk in TARGETS.chunks(args.jobs.max(1)) {
-        let mut running = Vec::new();
-        for target in chunk {
-            let progress = driver::scratch(&format!("{}-progress", target.name));
-            // `ulimit -v` bounds the worker's memory: an allocation past it fails (and aborts).
-            let child = Command::new("sh")
-                .arg("-c")
-                .arg(format!(
-                    "ulimit -v {} && exec \"$0\" \"$@\"",
-                    args.memory_mib * 1024
-                ))
-                .arg(&exe)
-                .args(["--target", target.name, "--cases", &args.cases.to_string()])
-                .args([
-                    "--seed",
-                    &args.seed.to_string(),
-                    "--from",
-                    &args.from.to_string(),
-                ])
-                .arg("--progress")
-                .arg(&progress)
-                .stdout(Stdio::piped())
-                .spawn()?;
-            running.push((target, progress, child));
-        }
-        for (target, progress, child) in running {
-            let out = child.wait_with_output()?;
-            let row = match serde_json::from_slice::<serde_json::Value>(&out.stdout) {
-                Ok(v) if out.status.success() => v,
-                _ => {
-                    let case = std::fs::read_to_string(&progress).unwrap_or_default();
-                    serde_json::json!({"target": target.name, "failed": out.status.to_string(),
-                        "case": case.trim_start_matches('0')})
-                }
-            };
-            let _ = std::fs::remove_file(&progress);
-            rows.push(row);
-        }
-    }
+    let next = AtomicUsize::new(0);
+    let rows: Mutex<Vec<Option<serde_json::Value>>> = Mutex::new(vec![None; TARGETS.len()]);
+    std::thread::scope(|s| {
+        let pool: Vec<_> = (0..args.jobs.max(1))
+            .map(|_| {
+                s.spawn(|| -> Result<()> {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(target) = TARGETS.get(i) else {
+                            return Ok(());
+                        };
+                        let row = run_worker(&exe, target, args)?;
+                        if let Ok(mut rows) = rows.lock() {
+                            rows[i] = Some(row);
+                        }
+                    }
+                })
+            })
+            .collect();
+        pool.into_iter().try_for_each(|h| {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?
+        })
+    })?;
+    let rows: Vec<_> = rows
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?
+        .into_iter()
+        .flatten()
+        .collect();
     print_table(&rows, args);
     Ok(())
+}
+
+/// One target's worker process: its JSON report, or the case it aborted or hung on.
+fn run_worker(exe: &Path, target: &Target, args: &Args) -> Result<serde_json::Value> {
+    let progress = driver::scratch(&format!("{}-progress", target.name));
+    // `ulimit -v` bounds the worker's memory: an allocation past it fails (and aborts).
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {} && exec \"$0\" \"$@\"",
+            args.memory_mib * 1024
+        ))
+        .arg(exe)
+        .args(["--target", target.name, "--cases", &args.cases.to_string()])
+        .args(["--seed", &args.seed.to_string()])
+        .args(["--from", &args.from.to_string()])
+        .arg("--progress")
+        .arg(&progress)
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting the {} worker", target.name))?;
+    let out = child.wait_with_output()?;
+    let row = match serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+        Ok(v) if out.status.success() => v,
+        _ => {
+            let case = std::fs::read_to_string(&progress).unwrap_or_default();
+            serde_json::json!({"target": target.name, "failed": out.status.to_string(),
+                "case": case.trim_start_matches('0')})
+        }
+    };
+    let _ = std::fs::remove_file(&progress);
+    Ok(row)
 }
 
 fn print_table(rows: &[serde_json::Value], args: &Args) {
