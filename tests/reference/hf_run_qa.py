@@ -20,7 +20,13 @@ our trainer does, so both sides do the same arithmetic. AdamW without decay on b
 LayerNorm weights, linear warmup/decay, clipping at 1.0, seed 42, fp32. One difference from
 run_qa: it truncates the windows again to `--max_train_samples`; here whole files are used.
 Metrics by tests/reference/squad_official_eval.py. Prints one JSON line; with --output-dir
-writes predictions.json, null_odds.json (v2), nbest_predictions.json and metrics.json.
+writes predictions.json, null_odds.json (v2), nbest_predictions.json and metrics.json, and
+train_losses.json (every step's loss).
+
+A controlled run, to tell the trainers apart from the luck of the draw: `--save-start D
+--dropout 0` saves the start (the new head drawn once), then both sides train from D with
+`--order ours` here, so they see the same weights, the same batches in the same order, and no
+dropout. What is left between them is arithmetic.
 """
 import argparse
 import json
@@ -67,6 +73,38 @@ class Rows(torch.utils.data.Dataset):
         return {k: self.enc[k][i] for k in self.keys}
 
 
+MASK = (1 << 64) - 1
+
+
+def splitmix64(state):
+    """One step of bert-tasks' SplitMix64: (new state, output)."""
+    state = (state + 0x9E3779B97F4A7C15) & MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return state, z ^ (z >> 31)
+
+
+def ours_batches(lengths, batch_size, seed, epoch):
+    """Our trainer's batch order (bert-train/src/sampler.rs `length_grouped_batches`), so that a
+    controlled run can give both sides the same batches in the same order. sampler.rs's test
+    checks this port's output."""
+    _, state = splitmix64((seed ^ ((epoch * 0xD6E8FEB86659FD93) & MASK)) & MASK)
+    order = list(range(len(lengths)))
+    for i in range(len(order) - 1, 0, -1):
+        state, r = splitmix64(state)
+        j = r % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    mega = max(batch_size * 50, 1)
+    megas = [sorted(order[k:k + mega], key=lambda i: -lengths[i])
+             for k in range(0, len(order), mega)]
+    if megas:
+        # Rust's max_by_key keeps the last of equal maxima.
+        longest = max(range(len(megas)), key=lambda m: (lengths[megas[m][0]], m))
+        megas[0], megas[longest] = megas[longest], megas[0]
+    return [m[k:k + batch_size] for m in megas for k in range(0, len(m), batch_size)]
+
+
 def train(model, tok, feats, a):
     keys = ["input_ids", "token_type_ids", "attention_mask", "start_positions", "end_positions"]
     ds = Rows(feats, keys)
@@ -80,15 +118,21 @@ def train(model, tok, feats, a):
                              {"params": spared, "weight_decay": 0.0}], lr=a.lr, eps=1e-8)
     sched = get_linear_schedule_with_warmup(opt, warmup, steps)
     lengths = [len(x) for x in feats["input_ids"]]
-    sampler = LengthGroupedSampler(a.batch_size, lengths=lengths,
-                                   generator=torch.Generator().manual_seed(a.seed))
-    loader = torch.utils.data.DataLoader(ds, batch_size=a.batch_size, sampler=sampler,
-                                         collate_fn=DataCollatorWithPadding(tok))
+    if a.order == "ours":
+        loader = torch.utils.data.DataLoader(
+            ds, batch_sampler=ours_batches(lengths, a.batch_size, a.seed, 0),
+            collate_fn=DataCollatorWithPadding(tok))
+    else:
+        sampler = LengthGroupedSampler(a.batch_size, lengths=lengths,
+                                       generator=torch.Generator().manual_seed(a.seed))
+        loader = torch.utils.data.DataLoader(ds, batch_size=a.batch_size, sampler=sampler,
+                                             collate_fn=DataCollatorWithPadding(tok))
     model.train()
-    done, seen, t = 0, 0, time.time()
+    done, seen, t, losses = 0, 0, time.time(), []
     while done < steps:
         for batch in loader:
             loss = model(**batch).loss
+            losses.append(loss.item())
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -101,7 +145,7 @@ def train(model, tok, feats, a):
             seen += len(batch["input_ids"])
             if done >= steps:
                 break
-    return time.time() - t, seen
+    return time.time() - t, seen, losses
 
 
 def evaluate(model, tok, feats, a):
@@ -146,6 +190,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--output-dir")
+    ap.add_argument("--order", choices=["hf", "ours"], default="hf",
+                    help="batch order: LengthGroupedSampler's, or our trainer's (1 epoch only)")
+    ap.add_argument("--save-start", help="save the model as it starts (the new head drawn from "
+                    "--seed, dropout per --dropout) to this folder, and stop")
+    ap.add_argument("--dropout", type=float, help="set hidden and attention dropout")
     ap.add_argument("--compare-with", help="another predictions.json (ours, on the same model): "
                     "count the questions whose answers differ")
     a = ap.parse_args()
@@ -153,7 +202,14 @@ def main():
     tok = AutoTokenizer.from_pretrained(a.model)
     # As run_qa.py's set_seed before the model: the new qa_outputs head is drawn from the seed.
     torch.manual_seed(a.seed)
-    model = AutoModelForQuestionAnswering.from_pretrained(a.model)
+    extra = {} if a.dropout is None else {"hidden_dropout_prob": a.dropout,
+                                          "attention_probs_dropout_prob": a.dropout}
+    model = AutoModelForQuestionAnswering.from_pretrained(a.model, **extra)
+    if a.save_start:
+        model.save_pretrained(a.save_start)
+        tok.save_pretrained(a.save_start)
+        print(json.dumps({"saved_start": a.save_start}))
+        return
     result = {"framework": f"torch {torch.__version__}", "model": a.model,
               "max_seq_length": a.max_seq_length, "doc_stride": a.doc_stride}
     if not a.eval_only:
@@ -162,9 +218,13 @@ def main():
             train_ex = {k: v[:a.max_train_samples] for k, v in train_ex.items()}
         feats = ref.prepare_train_features(tok, train_ex, a.max_seq_length, a.doc_stride,
                                            padding=False)
-        wall, seen = train(model, tok, feats, a)
+        wall, seen, losses = train(model, tok, feats, a)
         result.update(train_examples=len(train_ex["id"]), train_windows=len(feats["input_ids"]),
                       train_runtime_s=wall, train_windows_per_second=seen / wall)
+        if a.output_dir:
+            os.makedirs(a.output_dir, exist_ok=True)
+            with open(os.path.join(a.output_dir, "train_losses.json"), "w") as f:
+                json.dump(losses, f)
     if not a.train_only:
         dataset, eval_ex = read_squad(a.eval_file)
         feats = ref.prepare_validation_features(tok, eval_ex, a.max_seq_length, a.doc_stride,

@@ -73,4 +73,19 @@ mod tests {
             .sum();
         assert!(spread < 1003 * 2, "spread {spread}");
     }
+
+    #[test]
+    fn the_python_port_gives_the_same_batches() {
+        // tests/reference/hf_run_qa.py `ours_batches` (its --order ours, which gives PyTorch
+        // our batches) on the lengths above: batches 0, 1 and the last of epoch 0, and batch 0
+        // of epoch 1.
+        let lengths: Vec<usize> = (0..1003).map(|i| (i * 7919) % 120 + 3).collect();
+        let a = length_grouped_batches(&lengths, 8, 42, 0);
+        assert_eq!(a.len(), 126);
+        assert_eq!(a[0], [121, 722, 363, 723, 844, 724, 484, 4]);
+        assert_eq!(a[1], [604, 364, 245, 726, 126, 7, 367, 607]);
+        assert_eq!(a[125], [598, 238, 959, 599, 360, 960, 600, 240]);
+        let b = length_grouped_batches(&lengths, 8, 42, 1);
+        assert_eq!(b[0], [1, 482, 722, 122, 842, 243, 724, 964]);
+    }
 }
