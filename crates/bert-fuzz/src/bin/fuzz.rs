@@ -13,7 +13,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
@@ -115,35 +114,34 @@ fn worker(target: &Target, ctx: &Ctx, args: &Args) -> driver::Report {
 fn parent(args: &Args) -> Result<()> {
     let exe = std::env::current_exe()?;
     let next = AtomicUsize::new(0);
-    let rows: Mutex<Vec<Option<serde_json::Value>>> = Mutex::new(vec![None; TARGETS.len()]);
-    std::thread::scope(|s| {
+    // Each thread takes the next target until none is left; rows come back with their index.
+    let mut rows: Vec<(usize, serde_json::Value)> = std::thread::scope(|s| {
         let pool: Vec<_> = (0..args.jobs.max(1))
             .map(|_| {
-                s.spawn(|| -> Result<()> {
+                s.spawn(|| -> Result<Vec<(usize, serde_json::Value)>> {
+                    let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(target) = TARGETS.get(i) else {
-                            return Ok(());
+                            return Ok(mine);
                         };
-                        let row = run_worker(&exe, target, args)?;
-                        if let Ok(mut rows) = rows.lock() {
-                            rows[i] = Some(row);
-                        }
+                        mine.push((i, run_worker(&exe, target, args)?));
                     }
                 })
             })
             .collect();
-        pool.into_iter().try_for_each(|h| {
-            h.join()
-                .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?
-        })
-    })?;
-    let rows: Vec<_> = rows
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?
-        .into_iter()
-        .flatten()
-        .collect();
+        pool.into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?
+            })
+            .collect::<Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    rows.sort_by_key(|(i, _)| *i);
+    let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
     print_table(&rows, args);
     Ok(())
 }
