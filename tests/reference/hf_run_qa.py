@@ -118,19 +118,21 @@ def train(model, tok, feats, a):
                              {"params": spared, "weight_decay": 0.0}], lr=a.lr, eps=1e-8)
     sched = get_linear_schedule_with_warmup(opt, warmup, steps)
     lengths = [len(x) for x in feats["input_ids"]]
-    if a.order == "ours":
-        loader = torch.utils.data.DataLoader(
-            ds, batch_sampler=ours_batches(lengths, a.batch_size, a.seed, 0),
+    sampler = LengthGroupedSampler(a.batch_size, lengths=lengths,
+                                   generator=torch.Generator().manual_seed(a.seed))
+    hf_loader = torch.utils.data.DataLoader(ds, batch_size=a.batch_size, sampler=sampler,
+                                            collate_fn=DataCollatorWithPadding(tok))
+
+    def loader(epoch):
+        if a.order == "hf":
+            return hf_loader
+        return torch.utils.data.DataLoader(
+            ds, batch_sampler=ours_batches(lengths, a.batch_size, a.seed, epoch),
             collate_fn=DataCollatorWithPadding(tok))
-    else:
-        sampler = LengthGroupedSampler(a.batch_size, lengths=lengths,
-                                       generator=torch.Generator().manual_seed(a.seed))
-        loader = torch.utils.data.DataLoader(ds, batch_size=a.batch_size, sampler=sampler,
-                                             collate_fn=DataCollatorWithPadding(tok))
     model.train()
-    done, seen, t, losses = 0, 0, time.time(), []
+    done, seen, t, losses, epoch = 0, 0, time.time(), [], 0
     while done < steps:
-        for batch in loader:
+        for batch in loader(epoch):
             loss = model(**batch).loss
             losses.append(loss.item())
             loss.backward()
@@ -145,6 +147,7 @@ def train(model, tok, feats, a):
             seen += len(batch["input_ids"])
             if done >= steps:
                 break
+        epoch += 1
     return time.time() - t, seen, losses
 
 
@@ -191,7 +194,7 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--output-dir")
     ap.add_argument("--order", choices=["hf", "ours"], default="hf",
-                    help="batch order: LengthGroupedSampler's, or our trainer's (1 epoch only)")
+                    help="batch order: LengthGroupedSampler's, or our trainer's")
     ap.add_argument("--save-start", help="save the model as it starts (the new head drawn from "
                     "--seed, dropout per --dropout) to this folder, and stop")
     ap.add_argument("--dropout", type=float, help="set hidden and attention dropout")
